@@ -1,0 +1,48 @@
+# Two commands for a new user: `make demo` and `make test`. Everything else builds on `.venv`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export SOLARA_TELEMETRY_MIXPANEL_ENABLE := false
+export MPLBACKEND := Agg
+
+# A Python >= 3.12: python3.13, python3.12, then pyenv's installed versions; each is run to check it works.
+define find_python
+for c in python3.13 python3.12 \
+         $$(command -v pyenv >/dev/null 2>&1 && ls -d "$$(pyenv root)"/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+  if "$$c" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
+    command -v "$$c" 2>/dev/null || echo "$$c"; exit 0; fi; \
+done; exit 1
+endef
+
+.PHONY: demo test bench lint format dashboard experiments clean venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@PYBIN=$$( $(find_python) ) || { echo "error: gridgov needs Python >= 3.12 (python3.12/python3.13 on PATH or under pyenv); none found" >&2; exit 1; }; \
+	if [ ! -x $(PY) ]; then echo "creating $(VENV) with $$PYBIN"; "$$PYBIN" -m venv $(VENV); fi
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[experiments,dask,dashboard,dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/gridgov demo
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check simulation tests
+	$(VENV)/bin/ruff format --check simulation tests
+	$(VENV)/bin/pytest -q
+
+bench: $(STAMP)
+	$(VENV)/bin/gridgov bench
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check simulation tests
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format simulation tests
+	$(VENV)/bin/ruff check --fix simulation tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,194 @@
+"""Every model parameter: name, default, unit, allowed range and meaning.
+
+This table is the single source of truth for defaults, for validating scenario files, for
+the dashboard's sliders and for the sensitivity designs. `docs/model.md` explains how the
+defaults were set against the calibration figures of the specification.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Param:
+    """One model parameter.
+
+    Attributes:
+        name: Key used in scenario files and the model constructor.
+        default: Default value; its Python type (bool, int, float) is the parameter's type.
+        unit: Unit of measurement, for tables and axis labels.
+        low: Smallest allowed value (None for booleans).
+        high: Largest allowed value (None for booleans).
+        group: Which part of the model the parameter belongs to.
+        doc: One-line meaning.
+        calibrated: True when the default is set from a public figure rather than assumed.
+    """
+
+    name: str
+    default: bool | int | float
+    unit: str
+    low: float | None
+    high: float | None
+    group: str
+    doc: str
+    calibrated: bool = False
+
+    @property
+    def kind(self) -> type:
+        """The Python type values must have (bool, int or float)."""
+        return type(self.default)
+
+
+def _p(name, default, unit, low, high, group, doc, calibrated=False) -> Param:
+    return Param(name, default, unit, low, high, group, doc, calibrated)
+
+
+_TABLE: list[Param] = [
+    # --- mechanisms -----------------------------------------------------------------------
+    _p("identity", False, "switch", None, None, "mechanism", "Identity mechanism on/off"),
+    _p("connection", False, "switch", None, None, "mechanism", "Connection mechanism on/off"),
+    _p("interaction", False, "switch", None, None, "mechanism", "Interaction mechanism on/off"),
+    # --- scale and time -------------------------------------------------------------------
+    _p("n_streets", 1, "streets", 1, 20, "scale", "Streets in the model (10 = district preset)"),
+    _p("grids_per_street", 12, "grids", 1, 40, "scale", "Grids per street", True),
+    _p("households_per_grid", 300, "households", 20, 1000, "scale", "Households per grid", True),
+    _p("workers_per_grid", 1, "workers", 1, 10, "scale", "Full-time grid workers per grid"),
+    _p("burn_in_days", 90, "days", 0, 720, "scale", "Days simulated before scoring starts"),
+    _p("scored_days", 730, "days", 1, 3650, "scale", "Days scored after burn-in"),
+    # --- needs ----------------------------------------------------------------------------
+    _p("need_rate", 2.0, "needs/household/year", 0.1, 12.0, "needs",
+       "Rate at which a household's needs arise (Poisson)", True),
+    _p("share_partner_needs", 0.30, "share", 0.0, 0.9, "needs",
+       "Share of needs that need a partner organisation's resources", True),
+    _p("share_department_needs", 0.10, "share", 0.0, 0.5, "needs",
+       "Share of needs only a line department can solve", True),
+    _p("severity_growth", 0.01, "severity/day", 0.0, 0.1, "needs",
+       "Daily growth of an unreported need's severity"),
+    _p("shock_start", 0, "day", 0, 5000, "needs", "First day of a demand shock (0 = no shock)"),
+    _p("shock_days", 14, "days", 1, 365, "needs", "Length of the demand shock"),
+    _p("shock_multiplier", 3.0, "×", 1.0, 20.0, "needs", "Arrival multiplier during the shock"),
+    # --- residents ------------------------------------------------------------------------
+    _p("identity_baseline", 0.30, "0-1", 0.0, 1.0, "residents", "Initial/baseline identity I"),
+    _p("trust_baseline", 0.50, "0-1", 0.0, 1.0, "residents", "Initial/baseline trust T"),
+    _p("efficacy_baseline", 0.40, "0-1", 0.0, 1.0, "residents", "Initial self-efficacy E"),
+    _p("share_elderly", 0.25, "share", 0.0, 1.0, "residents", "Share of elderly households"),
+    _p("share_party_members", 0.08, "share", 0.0, 0.5, "residents",
+       "Share of households with a party member"),
+    _p("neighbour_ties", 6, "ties", 2, 20, "residents",
+       "Neighbour ties per household (small-world ring lattice degree)"),
+    _p("rewire_probability", 0.1, "probability", 0.0, 1.0, "residents",
+       "Watts-Strogatz rewiring probability of neighbour ties"),
+    # --- reporting: p = logistic(a0 + a1 I + a2 T + a3 E + a4 severity), per day ------------
+    _p("report_a0", -3.2, "logit", -10.0, 2.0, "reporting", "Reporting intercept"),
+    _p("report_identity", 1.5, "logit/unit", 0.0, 5.0, "reporting", "Effect of identity"),
+    _p("report_trust", 1.5, "logit/unit", 0.0, 5.0, "reporting", "Effect of trust"),
+    _p("report_efficacy", 1.0, "logit/unit", 0.0, 5.0, "reporting", "Effect of self-efficacy"),
+    _p("report_severity", 2.0, "logit/unit", 0.0, 6.0, "reporting", "Effect of severity"),
+    # --- grid worker ----------------------------------------------------------------------
+    _p("worker_hours", 8.0, "hours/day", 2.0, 12.0, "worker", "Working hours per worker per day"),
+    _p("visits_per_day", 3, "visits/day", 1, 5, "worker", "Household visits per worker per day",
+       True),
+    _p("visit_hours", 0.5, "hours", 0.1, 2.0, "worker", "Hours per patrol visit"),
+    _p("discover_base", 0.30, "probability", 0.0, 1.0, "worker",
+       "Chance a visit finds a hidden need at zero tie"),
+    _p("discover_tie", 0.50, "probability", 0.0, 1.0, "worker",
+       "Extra discovery chance at full tie"),
+    _p("fix_hours", 1.5, "hours", 0.25, 8.0, "worker", "Worker hours to fix a simple need"),
+    _p("dispatch_hours", 1.5, "hours", 0.1, 8.0, "worker",
+       "Worker hours to hand a need to a partner at zero tie"),
+    _p("escalate_hours", 1.0, "hours", 0.1, 8.0, "worker",
+       "Worker hours to escalate a need to the line department"),
+    _p("handoff_tie_saving", 0.6, "share", 0.0, 0.95, "worker",
+       "Share of dispatch hours saved at full worker-partner tie"),
+    _p("competence_min", 0.6, "0-1", 0.1, 1.0, "worker", "Lowest generalist competence"),
+    _p("competence_max", 0.9, "0-1", 0.1, 1.0, "worker", "Highest generalist competence"),
+    _p("hour_cost", 50.0, "yuan/hour", 0.0, 500.0, "cost", "Cost of one worker hour"),
+    # --- partners and alliance ------------------------------------------------------------
+    _p("partners_per_type", 1, "partners", 1, 10, "partners",
+       "Partners of each of the five types per street"),
+    _p("partner_capacity", 3, "needs/day", 1, 50, "partners", "Needs a partner takes per day"),
+    _p("partner_fit", 0.85, "0-1", 0.0, 1.0, "partners", "Fit of a partner in its own categories"),
+    _p("partner_delay", 4.0, "days", 1.0, 30.0, "partners", "Partner's delay at zero tie"),
+    _p("delay_tie_saving", 0.6, "share", 0.0, 0.95, "partners",
+       "Share of partner delay saved at full tie"),
+    _p("accept_b0", -0.5, "logit", -5.0, 5.0, "partners", "Acceptance intercept"),
+    _p("accept_tie", 2.5, "logit/unit", 0.0, 6.0, "partners", "Effect of worker-partner tie"),
+    _p("accept_coordination", 1.0, "logit/unit", 0.0, 5.0, "partners",
+       "Effect of the branch's coordination strength"),
+    _p("accept_alliance", 1.0, "logit", 0.0, 5.0, "partners", "Effect of alliance membership"),
+    _p("alliance_share", 0.8, "share", 0.0, 1.0, "partners",
+       "Share of partners that join the alliance under connection"),
+    _p("coordination", 0.6, "0-1", 0.0, 1.0, "partners", "Party branch coordination strength"),
+    _p("partner_cost", 150.0, "yuan/need", 0.0, 2000.0, "cost", "Partner fee per need"),
+    _p("alliance_cost", 150.0, "yuan/street/day", 0.0, 5000.0, "cost",
+       "Running cost of ledgers and coordination under connection"),
+    # --- line department ------------------------------------------------------------------
+    _p("department_delay_min", 7, "days", 1, 60, "department", "Shortest department delay", True),
+    _p("department_delay_max", 15, "days", 1, 90, "department", "Longest department delay", True),
+    _p("department_fit", 0.6, "0-1", 0.0, 1.0, "department", "Fit of a department solution"),
+    _p("department_cost", 500.0, "yuan/need", 0.0, 5000.0, "cost", "Cost of one escalation"),
+    # --- resolution and feedback ----------------------------------------------------------
+    _p("worker_fit", 0.8, "0-1", 0.0, 1.0, "feedback", "Fit of a worker fix at full competence"),
+    _p("volunteer_fit", 0.7, "0-1", 0.0, 1.0, "feedback", "Fit of a volunteer/neighbour fix"),
+    _p("quality_noise", 0.15, "sd", 0.0, 0.5, "feedback", "Noise of quality around fit"),
+    _p("reopen_threshold", 0.4, "quality", 0.0, 1.0, "feedback",
+       "Quality below which a fix fails and the need reopens"),
+    _p("expected_quality", 0.7, "0-1", 0.0, 1.0, "feedback", "Initial expected quality"),
+    _p("expected_delay", 7.0, "days", 0.5, 30.0, "feedback",
+       "Initial expected delay (general deadline)", True),
+    _p("satisfaction_quality", 4.0, "logit/unit", 0.0, 10.0, "feedback",
+       "Weight of quality disconfirmation in satisfaction"),
+    _p("satisfaction_delay", 1.0, "logit/unit", 0.0, 10.0, "feedback",
+       "Weight of relative delay disconfirmation in satisfaction"),
+    _p("satisfaction_bias", 0.8, "logit", -5.0, 5.0, "feedback", "Satisfaction at met expectations"),
+    _p("expectation_drift", 0.2, "share", 0.0, 1.0, "feedback",
+       "How far expectations move toward experience"),
+    _p("trust_up", 0.10, "share", 0.0, 1.0, "feedback", "Trust step toward higher satisfaction"),
+    _p("trust_down", 0.25, "share", 0.0, 1.0, "feedback", "Trust step toward lower satisfaction"),
+    _p("identity_gain", 0.05, "share", 0.0, 1.0, "feedback",
+       "Identity gain after a satisfying experience (identity on)"),
+    _p("efficacy_gain", 0.05, "share", 0.0, 1.0, "feedback",
+       "Self-efficacy gain when one's own report gets resolved"),
+    _p("attitude_decay", 0.002, "share/day", 0.0, 0.05, "feedback",
+       "Daily decay of trust, identity and efficacy toward baseline"),
+    _p("lost_case_share", 0.10, "share", 0.0, 0.5, "feedback",
+       "Share of handed-off cases lost without interaction's closed loop", True),
+    _p("followup_hours", 0.25, "hours", 0.0, 2.0, "feedback",
+       "Worker hours per follow-up visit (interaction on)"),
+    # --- participation: p = logistic(d0 + d1 I + d2 T + d3 peer share), per day ------------
+    _p("volunteer_d0", -5.2, "logit", -10.0, 0.0, "participation", "Volunteering intercept"),
+    _p("volunteer_identity", 2.0, "logit/unit", 0.0, 6.0, "participation", "Effect of identity"),
+    _p("volunteer_trust", 1.0, "logit/unit", 0.0, 6.0, "participation", "Effect of trust"),
+    _p("volunteer_peer", 0.19, "logit/unit", 0.0, 2.0, "participation",
+       "Effect of neighbours' volunteering share (≈ +21% per unit)", True),
+    _p("volunteer_session_hours", 2.0, "hours", 0.5, 8.0, "participation",
+       "Hours per volunteering day"),
+    _p("volunteer_tasks", 0.1, "needs/volunteer-day", 0.0, 2.0, "participation",
+       "Simple needs a volunteering resident can take (identity on)"),
+    _p("neighbour_fix", 0.02, "probability/day", 0.0, 0.5, "participation",
+       "Daily chance volunteering neighbours fix a hidden simple need (identity on)"),
+    # --- identity events and meetings -----------------------------------------------------
+    _p("identity_event_interval", 30, "days", 1, 365, "identity", "Days between identity events"),
+    _p("event_attendance", 0.15, "share", 0.0, 1.0, "identity", "Share of households attending"),
+    _p("event_gain", 0.10, "share", 0.0, 1.0, "identity", "Identity gain of an attendee"),
+    _p("event_cost", 1500.0, "yuan/street/event", 0.0, 50000.0, "cost", "Cost of one event"),
+    _p("meeting_interval", 14, "days", 1, 180, "interaction", "Days between joint meetings"),
+    _p("meeting_tie_gain", 0.15, "share", 0.0, 1.0, "interaction", "τ: tie += τ (1 - tie)"),
+    _p("meeting_hours", 2.0, "hours", 0.0, 8.0, "interaction", "Worker hours a meeting takes"),
+    _p("resident_reps", 10, "households/grid", 0, 100, "interaction",
+       "Resident representatives per grid at meetings"),
+    _p("tie_decay", 0.005, "share/day", 0.0, 0.1, "interaction", "Daily decay of all ties"),
+    _p("visit_tie_gain", 0.2, "share", 0.0, 1.0, "interaction",
+       "Tie gain of a household at a patrol or follow-up visit"),
+    _p("tie_initial", 0.2, "0-1", 0.0, 1.0, "interaction", "Initial tie strength"),
+]
+
+PARAMETERS: dict[str, Param] = {p.name: p for p in _TABLE}
+MECHANISMS: tuple[str, ...] = ("identity", "connection", "interaction")
+
+
+def default_parameters() -> dict[str, Any]:
+    """Return a fresh dict of every parameter at its default."""
+    return {name: p.default for name, p in PARAMETERS.items()}
