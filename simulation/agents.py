@@ -1,0 +1,174 @@
+"""Mesa agents: residents, grid workers, partner organisations, the party branch, the department.
+
+Residents are the Mesa face of one row of `Households`; their attributes read and write the
+model's arrays. Workers, partners and the branch are few and carry their own state.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from mesa import Agent
+from mesa.discrete_space import CellAgent, FixedAgent
+
+from simulation.needs import CATEGORIES
+
+PARTNER_KINDS = {
+    # kind: categories served (fit = partner_fit there, 0 elsewhere), relative cost
+    "property_management": ("environment", "maintenance", "hazard"),
+    "social_organisation": ("dispute", "eldercare"),
+    "enterprise": ("maintenance", "hazard"),
+    "volunteer_team": ("environment", "eldercare", "dispute"),
+    "health_station": ("eldercare",),
+}
+
+
+def _row_attribute(name: str, doc: str) -> property:
+    def fget(self):
+        return getattr(self.model.households, name)[self.row]
+
+    def fset(self, value):
+        getattr(self.model.households, name)[self.row] = value
+
+    return property(fget, fset, doc=doc)
+
+
+class Resident(CellAgent):
+    """A household, fixed at its home cell; a view onto its row of the model's arrays."""
+
+    identity = _row_attribute("identity", "Identity I in [0, 1].")
+    trust = _row_attribute("trust", "Trust in the grid T in [0, 1].")
+    efficacy = _row_attribute("efficacy", "Self-efficacy E in [0, 1].")
+    satisfaction = _row_attribute("satisfaction", "Latest satisfaction S (NaN before any).")
+    expected_quality = _row_attribute("expected_quality", "Expected quality of a fix.")
+    expected_delay = _row_attribute("expected_delay", "Expected delay in days.")
+    worker_tie = _row_attribute("worker_tie", "Tie strength of the grid worker to the household.")
+    open_needs = _row_attribute("open_needs", "Needs not yet resolved.")
+    elderly = _row_attribute("elderly", "Elderly household.")
+    party_member = _row_attribute("party_member", "Household with a party member.")
+    volunteer_hours = _row_attribute("volunteer_hours", "Cumulative volunteering hours.")
+
+    def __init__(self, model, row: int, cell):
+        """Create the resident of household `row` at `cell`."""
+        super().__init__(model)
+        self.row = row
+        self.cell = cell
+
+    @property
+    def grid_index(self) -> int:
+        """Index of the household's grid."""
+        return int(self.model.households.grid[self.row])
+
+    @property
+    def volunteering(self) -> bool:
+        """Volunteered in the last 30 days."""
+        return bool(self.model.day - self.model.households.last_volunteered[self.row] < 30)
+
+    def neighbours(self) -> list[int]:
+        """Rows of the households this one has neighbour ties with."""
+        adj = self.model.neighbours
+        return adj.indices[adj.indptr[self.row] : adj.indptr[self.row + 1]].tolist()
+
+    def report_probability(self, severity: float) -> float:
+        """Daily probability that this household reports an open need of `severity`."""
+        return float(self.model.report_probability(np.array([self.row]), np.array([severity]))[0])
+
+
+class GridWorker(CellAgent):
+    """A full-time generalist grid worker who patrols one grid and triages its cases.
+
+    Attributes:
+        grid_index: The grid the worker serves.
+        competence: Generalist competence per need category, in [0, 1].
+        hours: Working hours per day.
+        hours_used: Hours used today.
+        cases_handled: Cases this worker fixed, dispatched or escalated.
+    """
+
+    def __init__(self, model, grid_index: int, cell, competence: np.ndarray, hours: float):
+        """Create a worker for grid `grid_index` standing on `cell`."""
+        super().__init__(model)
+        self.grid_index = grid_index
+        self.cell = cell
+        self.competence = competence
+        self.hours = hours
+        self.hours_used = 0.0
+        self.cases_handled = 0
+
+    @property
+    def resource_directory(self) -> list[Partner]:
+        """Partners the worker can match needs to: the street's alliance (connection only)."""
+        if not self.model.p["connection"]:
+            return []
+        street = self.model.layout.grid_street[self.grid_index]
+        return [p for p in self.model.partners if p.street == street and p.alliance_member]
+
+    def walk_to(self, row: int) -> None:
+        """Move to household `row`'s cell (a patrol visit)."""
+        hh = self.model.households
+        self.cell = self.model.grid[(int(hh.x[row]), int(hh.y[row]))]
+
+
+class Partner(FixedAgent):
+    """A partner organisation of a street (property management, social organisation, …).
+
+    Attributes:
+        kind: One of `PARTNER_KINDS`.
+        street: Street index.
+        fit: Fit per need category (0 where the partner has nothing to offer).
+        capacity: Needs it can take per day.
+        capacity_left: Capacity left today.
+        unit_cost: Fee per need.
+        base_delay: Delay in days at zero tie.
+        alliance_member: Member of the branch-led alliance (connection only).
+    """
+
+    def __init__(self, model, kind: str, street: int, cell, params: dict, member: bool):
+        """Create a partner of `kind` in `street` at `cell`."""
+        super().__init__(model)
+        self.kind = kind
+        self.street = street
+        self.cell = cell
+        served = PARTNER_KINDS[kind]
+        self.fit = np.array([params["partner_fit"] if c in served else 0.0 for c in CATEGORIES])
+        self.capacity = params["partner_capacity"]
+        self.capacity_left = self.capacity
+        self.unit_cost = params["partner_cost"]
+        self.base_delay = params["partner_delay"]
+        self.alliance_member = member
+        self.index = -1  # column in the model's grid-partner tie matrix
+
+
+class PartyBranch(Agent):
+    """The street's party branch: the core of the alliance and convener of joint meetings."""
+
+    def __init__(self, model, street: int, coordination: float, meeting_interval: int):
+        """Create the branch of `street`."""
+        super().__init__(model)
+        self.street = street
+        self.coordination = coordination
+        self.meeting_interval = meeting_interval
+        self.meetings_held = 0
+
+    @property
+    def volunteer_pool(self) -> np.ndarray:
+        """Rows of party-member households in the street (the branch's volunteer pool)."""
+        hh = self.model.households
+        in_street = self.model.layout.grid_street[hh.grid] == self.street
+        return np.flatnonzero(in_street & hh.party_member)
+
+
+class LineDepartment(Agent):
+    """The escalation target above the street: slow, costly, lower fit, unlimited capacity."""
+
+    def __init__(self, model, params: dict):
+        """Create the department from the model's parameters."""
+        super().__init__(model)
+        self.delay_min = params["department_delay_min"]
+        self.delay_max = max(params["department_delay_max"], self.delay_min)
+        self.fit = params["department_fit"]
+        self.unit_cost = params["department_cost"]
+        self.cases = 0
+
+    def draw_delay(self, rng: np.random.Generator, k: int = 1) -> np.ndarray:
+        """Delays in days for `k` escalated cases."""
+        return rng.integers(self.delay_min, self.delay_max + 1, size=k)

@@ -1,0 +1,5 @@
+"""Placeholder for `gridgov demo` until the experiment pipeline lands."""
+
+
+def add_parser(sub) -> None:
+    """Register nothing yet."""
