@@ -1,0 +1,116 @@
+"""`gridgov sweep`, `gridgov report`, `gridgov check` and `gridgov sweep-bench`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from simulation.experiment.sweep import run_experiment
+
+    res = run_experiment(
+        args.experiment,
+        out=args.out,
+        workers=args.workers,
+        executor=args.executor,
+        scheduler=args.scheduler,
+        fresh=args.fresh,
+        replications=args.replications,
+        days=args.days,
+        chunk_size=args.chunk_size,
+        progress=not args.no_progress,
+    )
+    msg = (
+        f"{res.out}: {res.skipped + res.done} of {res.total} runs finished"
+        f" ({res.skipped} from before, {res.done} now), {res.failed} failed"
+    )
+    if res.interrupted:
+        msg += "; interrupted — run the same command again to resume"
+    elif res.failed:
+        msg += "; the failed runs are retried by running the same command again"
+    print(msg, file=sys.stderr)
+    return res.exit_code
+
+
+def _report(args: argparse.Namespace) -> int:
+    from simulation.experiment.report import report
+
+    path = report(args.results, metrics=args.metric)
+    print(f"{path} and {path.with_suffix('.md')} written")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from simulation.experiment.check import check, format_table
+
+    res = check(args.results, experiment=args.experiment)
+    print(format_table(res.table))
+    return res.exit_code
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from simulation.experiment.bench import print_benchmark, run_sweep_benchmark
+
+    res = run_sweep_benchmark(
+        experiment=args.experiment, quick=args.quick, replications=args.replications
+    )
+    print_benchmark(res)
+    return 0
+
+
+def add_parser(sub) -> None:
+    """Register the experiment subcommands on the `gridgov` parser."""
+    p = sub.add_parser(
+        "sweep",
+        help="run (or resume) an experiment's runs into results/<experiment>/",
+        description="Run every run of an experiment file, resuming where an earlier sweep "
+        "stopped. Exit code: 0 all runs ok, 1 some runs failed, 2 bad input, 130 interrupted.",
+    )
+    p.add_argument("experiment", metavar="EXPERIMENT.toml")
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
+    p.add_argument(
+        "--executor", choices=("local", "serial", "dask"), default="local",
+        help="local process pool (default), in-process serial, or Dask",
+    )  # fmt: skip
+    p.add_argument(
+        "--scheduler", metavar="ADDR", default=None,
+        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster)",
+    )  # fmt: skip
+    p.add_argument("--out", metavar="DIR", default=None, help="results folder")
+    p.add_argument("--fresh", action="store_true", help="discard earlier results in the folder")
+    p.add_argument("--replications", type=int, default=None, help="override replications")
+    p.add_argument("--days", type=int, default=None, help="override scored days")
+    p.add_argument("--chunk-size", type=int, default=None, help="runs per task (default: auto)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_sweep)
+
+    p = sub.add_parser(
+        "report", help="write report.html/report.md with figures for a results folder"
+    )
+    p.add_argument("results", metavar="DIR")
+    p.add_argument(
+        "--metric", action="append", default=None,
+        help="feature this metric (repeatable; default: the key metrics)",
+    )  # fmt: skip
+    p.set_defaults(func=_report)
+
+    p = sub.add_parser(
+        "check",
+        help="test an experiment's hypotheses on its results (exit 0 all hold, 1 some fail)",
+    )
+    p.add_argument("results", metavar="DIR")
+    p.add_argument(
+        "--experiment", metavar="FILE", default=None,
+        help="take hypotheses from this file (default: the copy stored with the results)",
+    )  # fmt: skip
+    p.set_defaults(func=_check)
+
+    p = sub.add_parser(
+        "sweep-bench",
+        help="measure sweep speed-up (1 vs 2 workers) and memory (240 vs 24 runs)",
+    )
+    p.add_argument("--experiment", default=None, help="experiment file (default: mechanisms)")
+    p.add_argument("--quick", action="store_true", help="shorter runs (a smoke test)")
+    p.add_argument("--replications", type=int, default=None, help="replications of the big sweep")
+    p.set_defaults(func=_bench)

@@ -1,0 +1,205 @@
+"""Design: turn a validated experiment into design points and seeded runs.
+
+Samplers come from libraries: `scipy.stats.qmc` (Latin hypercube) and SALib (Sobol/Saltelli,
+Morris). Every run's seed derives from the experiment's root seed with NumPy's `SeedSequence`
+keyed by (design point, replication), so adding replications never changes existing runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulation.experiment.spec import Experiment, config_error
+from simulation.parameters import MECHANISMS, PARAMETERS
+
+
+@dataclass
+class Design:
+    """Design points and the runs over them.
+
+    Attributes:
+        experiment: The experiment this design realises.
+        points: One row per design point: ``point``, ``scenario`` (label) and every parameter.
+        factors: Names of the varied parameters.
+        runs: One row per run: ``run_id``, ``point``, ``replication``, ``seed``.
+        problem: SALib problem dict for Sobol/Morris designs, else None.
+        sample: The raw sample matrix (points × factors) for Sobol/Morris/LHS, else None.
+    """
+
+    experiment: Experiment
+    points: pd.DataFrame
+    factors: list[str]
+    runs: pd.DataFrame
+    problem: dict | None = None
+    sample: np.ndarray | None = None
+
+    @property
+    def n_runs(self) -> int:
+        """Number of runs (points × replications)."""
+        return len(self.runs)
+
+    def digest(self) -> str:
+        """Hash of everything that determines the runs' results (points, seeds, model)."""
+        h = hashlib.sha256()
+        h.update(self.experiment.model.encode())
+        h.update(pd.util.hash_pandas_object(self.points, index=False).values.tobytes())
+        h.update(pd.util.hash_pandas_object(self.runs, index=False).values.tobytes())
+        return h.hexdigest()
+
+    def task(self, run_id: int) -> dict[str, Any]:
+        """Everything a worker needs to execute one run (picklable)."""
+        run = self.runs.iloc[run_id]
+        point = int(run["point"])
+        row = self.points.iloc[point]
+        params = {name: _py(row[name]) for name in PARAMETERS}
+        return {
+            "run_id": int(run["run_id"]),
+            "point": point,
+            "replication": int(run["replication"]),
+            "scenario": str(row["scenario"]),
+            "seed": int(run["seed"]),
+            "params": params,
+            "model": self.experiment.model,
+        }
+
+
+def _py(value: Any) -> Any:
+    """NumPy scalar to the matching Python scalar."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def run_seed(root: int, point: int, replication: int) -> int:
+    """Derive one run's seed from the root seed.
+
+    Args:
+        root: The experiment's root seed.
+        point: Design point index.
+        replication: Replication index.
+
+    Returns:
+        A non-negative 63-bit integer seed.
+    """
+    ss = np.random.SeedSequence(root, spawn_key=(point, replication))
+    return int(ss.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+
+def _factorial_label(values: dict[str, Any]) -> str:
+    parts = []
+    for name, v in values.items():
+        if isinstance(v, bool):
+            if v:
+                parts.append(name)
+        else:
+            parts.append(f"{name}={v:g}" if isinstance(v, float) else f"{name}={v}")
+    return "+".join(parts) if parts else "baseline"
+
+
+def _base_params(exp: Experiment, scenario: str | None) -> dict[str, Any]:
+    from simulation.config import load_scenario
+    from simulation.parameters import default_parameters
+
+    params = dict(load_scenario(scenario).params) if scenario else default_parameters()
+    params.update(exp.parameters)
+    if exp.days is not None:
+        params["scored_days"] = exp.days
+    return params
+
+
+def _cast(name: str, value: float) -> Any:
+    p = PARAMETERS[name]
+    if p.kind is int:
+        return int(np.clip(round(float(value)), p.low, p.high))
+    return float(value)
+
+
+def build_design(exp: Experiment) -> Design:
+    """Build the design points and runs of an experiment.
+
+    Args:
+        exp: A validated experiment.
+
+    Returns:
+        The `Design`, with every point's complete, validated parameter set.
+
+    Raises:
+        ConfigError: A design point's parameters are inconsistent (e.g. a minimum above a maximum).
+    """
+    from simulation.config import ConfigError, validate_parameters
+
+    base_default = _base_params(exp, str(exp.scenario) if exp.scenario else None)
+    kind = exp.kind
+    rows: list[tuple[str, dict[str, Any]]] = []  # (label, complete params)
+    problem = None
+    sample = None
+    factors = exp.factor_names
+    if kind == "factorial":
+        levels = exp.design["factors"]
+        for combo in itertools.product(*levels.values()):
+            values = dict(zip(levels, combo, strict=True))
+            rows.append((_factorial_label(values), {**base_default, **values}))
+    elif kind == "list":
+        for pt in exp.design["points"]:
+            base = _base_params(exp, pt["scenario"]) if "scenario" in pt else base_default
+            values = {k: v for k, v in pt.items() if k not in ("label", "scenario")}
+            rows.append((pt["label"], {**base, **values}))
+    else:
+        bounds = exp.design["factors"]
+        names = list(bounds)
+        problem = {"num_vars": len(names), "names": names, "bounds": list(bounds.values())}
+        if exp.design.get("groups"):
+            problem["groups"] = [PARAMETERS[n].group for n in names]
+        n = exp.design["samples"]
+        if kind == "lhs":
+            from scipy.stats import qmc
+
+            unit = qmc.LatinHypercube(d=len(names), rng=np.random.default_rng(exp.seed)).random(n)
+            lo = np.array([b[0] for b in bounds.values()])
+            hi = np.array([b[1] for b in bounds.values()])
+            sample = qmc.scale(unit, lo, hi)
+        elif kind == "sobol":
+            from SALib.sample import sobol as sobol_sample
+
+            sample = sobol_sample.sample(
+                problem, n, calc_second_order=exp.design["second_order"], seed=exp.seed
+            )
+        else:
+            from SALib.sample import morris as morris_sample
+
+            sample = morris_sample.sample(
+                problem, n, num_levels=exp.design["levels"], seed=exp.seed
+            )
+        for i, x in enumerate(sample):
+            values = {name: _cast(name, v) for name, v in zip(names, x, strict=True)}
+            rows.append((f"p{i:05d}", {**base_default, **values}))
+    points = []
+    for i, (label, params) in enumerate(rows):
+        try:
+            params = validate_parameters(params, str(exp.path))
+        except ConfigError as exc:
+            msg = str(exc).removeprefix(f"{exp.path}: ")
+            raise config_error(exp.path, f"design point {label!r}", msg) from None
+        points.append({"point": i, "scenario": label, **params})
+    points_df = pd.DataFrame(points)
+    for name in MECHANISMS:
+        points_df[name] = points_df[name].astype(bool)
+    n_points = len(points_df)
+    reps = exp.replications
+    runs = pd.DataFrame(
+        {
+            # Replication-major order: an interrupted sweep has whole replications of every point.
+            "run_id": np.arange(n_points * reps, dtype=np.int64),
+            "point": np.tile(np.arange(n_points, dtype=np.int64), reps),
+            "replication": np.repeat(np.arange(reps, dtype=np.int64), n_points),
+        }
+    )
+    runs["seed"] = [
+        run_seed(exp.seed, p, r) for p, r in zip(runs["point"], runs["replication"], strict=True)
+    ]
+    runs["seed"] = runs["seed"].astype(np.int64)
+    return Design(exp, points_df, factors, runs, problem, sample)

@@ -1,0 +1,329 @@
+"""Execute: run design points on an executor and hand finished chunks to the store.
+
+Every executor is a `concurrent.futures.Executor`: `SerialExecutor` (in-process), a local
+process pool (forkserver workers that import Mesa and the model once and then take many
+chunks), or Dask (`distributed.Client(ADDR).get_executor()`, or a `LocalCluster`). Runs travel
+in chunks so thousands of small runs do not swamp a scheduler; a raising run is recorded as
+failed with its error and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import math
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+EXECUTORS = ("serial", "local", "dask")
+#: Metrics computed here from the daily series, in addition to the model's summary.
+DERIVED_METRICS: dict[str, tuple[int, str]] = {
+    "recovery_days": (
+        -1,
+        "days after a demand shock until the backlog is back to its pre-shock level",
+    ),
+    "shock_peak_backlog": (-1, "highest backlog from the shock's start to its recovery"),
+}
+_MODELS: dict[str, Callable] = {}
+
+
+def _model(spec: str) -> Callable:
+    """Import ``module:function`` once per process."""
+    fn = _MODELS.get(spec)
+    if fn is None:
+        module, name = spec.split(":")
+        fn = _MODELS[spec] = getattr(importlib.import_module(module), name)
+    return fn
+
+
+def metric_names() -> list[str]:
+    """Names of every per-run metric column (model summary metrics, then derived ones)."""
+    try:
+        from simulation.metrics import SUMMARY_METRICS
+    except ImportError:  # pragma: no cover - only before the model exists
+        SUMMARY_METRICS = {}
+    return list(SUMMARY_METRICS) + [m for m in DERIVED_METRICS if m not in SUMMARY_METRICS]
+
+
+def metric_direction(name: str) -> int:
+    """+1 if higher is better, -1 if lower is better, 0 if neutral or unknown."""
+    try:
+        from simulation.metrics import SUMMARY_METRICS
+    except ImportError:  # pragma: no cover
+        SUMMARY_METRICS = {}
+    table = {**SUMMARY_METRICS, **DERIVED_METRICS}
+    return table.get(name, (0, ""))[0]
+
+
+def shock_metrics(ts, params: dict[str, Any]) -> dict[str, float]:
+    """Recovery after a demand shock, from a run's daily series.
+
+    The pre-shock level is the mean backlog over the 28 days before the shock; the run has
+    recovered on the first day after the shock ends when the 7-day mean backlog is back within
+    10% (and at least one case) of it. A run that never recovers gets the days it had left
+    (a censored value, so that averages are not flattered by dropping it).
+
+    Args:
+        ts: The run's daily DataFrame (columns ``day`` and ``backlog``).
+        params: The run's parameters (``shock_start``, ``shock_days``).
+
+    Returns:
+        ``recovery_days`` and ``shock_peak_backlog``, or NaN for both without a shock.
+    """
+    nan = {"recovery_days": math.nan, "shock_peak_backlog": math.nan}
+    start = int(params.get("shock_start", 0) or 0)
+    if start <= 0 or ts is None or "backlog" not in ts or "day" not in ts:
+        return nan
+    day = ts["day"].to_numpy()
+    backlog = ts["backlog"].to_numpy(dtype=float)
+    pre = backlog[(day >= start - 28) & (day < start)]
+    if len(pre) == 0:
+        return nan
+    level = pre.mean()
+    end = start + int(params.get("shock_days", 14))
+    smooth = np.convolve(backlog, np.ones(7) / 7, mode="full")[: len(backlog)]
+    after = day >= end
+    ok = after & (smooth <= level + max(0.1 * level, 1.0))
+    if ok.any():
+        rec_day = day[np.argmax(ok)]
+        recovery = float(rec_day - end)
+    else:
+        rec_day = day[-1]
+        recovery = float(day[-1] - end + 1)
+    window = (day >= start) & (day <= rec_day)
+    return {"recovery_days": recovery, "shock_peak_backlog": float(backlog[window].max())}
+
+
+def _one_line(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}".strip()
+    return " ".join(text.split())[:500]
+
+
+def run_one(task: dict[str, Any]) -> dict[str, Any]:
+    """Execute one run; never raises for a model error.
+
+    Args:
+        task: From `Design.task`: run_id, point, replication, scenario, seed, params, model.
+
+    Returns:
+        ``{"row": per-run row, "timeseries": DataFrame or None}``. The row holds the run's
+        identifiers, every parameter, every metric (NaN when failed), ``status`` ("ok" or
+        "failed"), ``error`` ("" when ok) and ``elapsed_s``.
+    """
+    t0 = time.perf_counter()
+    row: dict[str, Any] = {
+        "run_id": task["run_id"],
+        "point": task["point"],
+        "replication": task["replication"],
+        "scenario": task["scenario"],
+        "seed": task["seed"],
+        **task["params"],
+    }
+    metrics = dict.fromkeys(metric_names(), math.nan)
+    ts = None
+    try:
+        result = _model(task["model"])(dict(task["params"]), task["seed"])
+        ts = result.timeseries.copy()
+        metrics.update({k: float(v) for k, v in result.summary.items()})
+        metrics.update(shock_metrics(ts, task["params"]))
+        ts.insert(0, "run_id", task["run_id"])
+        status, error = "ok", ""
+    except Exception as exc:  # a failing run is data, not a crash of the sweep
+        status, error, ts = "failed", _one_line(exc), None
+    row.update(metrics)
+    row.update(status=status, error=error, elapsed_s=time.perf_counter() - t0)
+    return {"row": row, "timeseries": ts}
+
+
+def run_chunk(tasks: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Execute a chunk of runs in order (the unit of work an executor receives)."""
+    return [run_one(t) for t in tasks]
+
+
+def failed_outcome(task: dict[str, Any], error: str) -> dict[str, Any]:
+    """The outcome of a run whose worker was lost (recorded as failed, retried on resume)."""
+    row = {k: task[k] for k in ("run_id", "point", "replication", "scenario", "seed")}
+    row.update(task["params"])
+    row.update(dict.fromkeys(metric_names(), math.nan))
+    row.update(status="failed", error=error, elapsed_s=math.nan)
+    return {"row": row, "timeseries": None}
+
+
+class SerialExecutor(Executor):
+    """Runs each submitted call at once, in this process (for debugging and 1-core machines)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        """Run ``fn(*args, **kwargs)`` now and return a finished future."""
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+
+def _init_worker() -> None:
+    # Ctrl-C is the parent's business: it stops submitting and keeps finished chunks. Workers
+    # that died of SIGINT would break the pool before the parent could shut it down cleanly.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(ImportError):
+        importlib.import_module("simulation.run")
+
+
+@contextlib.contextmanager
+def open_executor(
+    kind: str = "local", workers: int | None = None, scheduler: str | None = None
+) -> Iterator[tuple[Executor, int]]:
+    """Open an executor and yield it with its number of workers.
+
+    Args:
+        kind: ``"serial"``, ``"local"`` (process pool) or ``"dask"``.
+        workers: Worker processes (local; Dask LocalCluster). Default: the machine's cores.
+        scheduler: Dask scheduler address (``tcp://host:8786``); None starts a LocalCluster.
+
+    Yields:
+        ``(executor, n_workers)``.
+    """
+    n = workers or os.cpu_count() or 1
+    if kind == "serial":
+        yield SerialExecutor(), 1
+    elif kind == "local":
+        ctx = multiprocessing.get_context("forkserver")
+        # The fork server imports Mesa and the model once; every worker forks from it.
+        ctx.set_forkserver_preload(["simulation.experiment.execute", "simulation.run"])
+        pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=_init_worker)
+        try:
+            yield pool, n
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    elif kind == "dask":
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            from simulation.experiment.spec import config_error
+
+            raise config_error(
+                "--executor", "dask", "needs the dask extra: pip install 'gridgov[dask]'"
+            ) from None
+        cluster = None
+        if scheduler:
+            client = Client(scheduler, timeout="20s")
+        else:
+            cluster = LocalCluster(
+                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            client = Client(cluster)
+        try:
+            info = client.scheduler_info()
+            n_dask = sum(w.get("nthreads", 1) for w in info.get("workers", {}).values())
+            # pure=False: a resubmitted chunk must run again, not reuse a cached failure.
+            yield client.get_executor(pure=False), max(1, n_dask)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    else:
+        raise ValueError(f"unknown executor {kind!r}")
+
+
+@dataclass
+class ExecStats:
+    """What happened during `execute`."""
+
+    done: int = 0
+    failed: int = 0
+    interrupted: bool = False
+
+
+def default_chunk_size(n_runs: int, n_workers: int) -> int:
+    """Chunk size giving each worker ~16 chunks (load balance) and at most 8 runs per chunk."""
+    return max(1, min(8, math.ceil(n_runs / (n_workers * 16))))
+
+
+def execute(
+    tasks: Iterator[dict[str, Any]],
+    n_runs: int,
+    executor: Executor,
+    n_workers: int,
+    on_chunk: Callable[[list[dict[str, Any]]], None],
+    *,
+    chunk_size: int | None = None,
+    progress: Any = None,
+    retries: int = 2,
+) -> ExecStats:
+    """Run tasks in chunks on an executor, handing each finished chunk to `on_chunk`.
+
+    At most two chunks per worker are in flight, so results never pile up in memory: each
+    chunk is stored as soon as it returns. Ctrl-C cancels what has not started and returns with
+    ``interrupted=True``; everything already handed to `on_chunk` is kept.
+
+    Args:
+        tasks: Run tasks (lazily produced), see `Design.task`.
+        n_runs: How many tasks there are (for chunking and progress).
+        executor: Any `concurrent.futures.Executor`.
+        n_workers: Parallelism of the executor.
+        on_chunk: Called in this process with each finished chunk's outcomes.
+        chunk_size: Runs per chunk (default: `default_chunk_size`).
+        progress: A tqdm bar (or None).
+        retries: Resubmissions of a chunk whose worker was lost before it is recorded failed.
+
+    Returns:
+        `ExecStats`.
+    """
+    size = chunk_size or default_chunk_size(n_runs, n_workers)
+    stats = ExecStats()
+
+    def chunks():
+        buf = []
+        for t in tasks:
+            buf.append(t)
+            if len(buf) == size:
+                yield buf
+                buf = []
+        if buf:
+            yield buf
+
+    source = chunks()
+    pending: dict[Future, tuple[list, int]] = {}
+    exhausted = False
+    try:
+        while True:
+            while not exhausted and len(pending) < 2 * n_workers:
+                chunk = next(source, None)
+                if chunk is None:
+                    exhausted = True
+                    break
+                pending[executor.submit(run_chunk, chunk)] = (chunk, 0)
+            if not pending:
+                break
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for fut in done:
+                chunk, attempt = pending.pop(fut)
+                try:
+                    outcomes = fut.result()
+                except Exception as exc:  # the worker, not the run, failed
+                    if attempt < retries:
+                        pending[executor.submit(run_chunk, chunk)] = (chunk, attempt + 1)
+                        continue
+                    outcomes = [failed_outcome(t, f"worker lost: {_one_line(exc)}") for t in chunk]
+                on_chunk(outcomes)
+                n_failed = sum(o["row"]["status"] != "ok" for o in outcomes)
+                stats.done += len(outcomes) - n_failed
+                stats.failed += n_failed
+                if progress is not None:
+                    progress.update(len(outcomes))
+                    if n_failed:
+                        progress.set_postfix(failed=stats.failed, refresh=False)
+    except KeyboardInterrupt:
+        stats.interrupted = True
+        for fut in pending:
+            fut.cancel()
+    return stats
