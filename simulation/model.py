@@ -136,12 +136,28 @@ class GridGovernanceModel(Model):
         self.partner_tie = np.where(same_street, p["tie_initial"], 0.0)
         self.same_street = same_street
         self.department = LineDepartment(self, p)
+        self.grid_street = self.layout.grid_street.tolist()
+        # Per street and need category: alliance partners that can handle it.
+        self.alliance_for = [
+            [
+                [
+                    q.index
+                    for q in partner_list
+                    if q.street == s and q.alliance_member and q.fit[c] > 0
+                ]
+                for c in range(len(nd.CATEGORIES))
+            ]
+            for s in range(p["n_streets"])
+        ]
+        self._ties_today: list[list[float]] = []
 
         # --- needs and bookkeeping --------------------------------------------------------
         self.ledger = nd.NeedLedger(capacity=max(1024, int(hh.n * p["need_rate"] * 2.5)))
         self.open_ids = np.empty(0, dtype=np.int64)
         self.followups_due = np.zeros(n_grids)  # worker hours owed to follow-ups tomorrow
         self._to_finish: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._neighbours_day = -1
+        self._neighbours_active = np.zeros(hh.n)
         self.volunteer_hours_today = 0.0
         self.recorder = DailyRecorder(self)
         self.running = True
@@ -172,9 +188,15 @@ class GridGovernanceModel(Model):
         return 1.0 / (1.0 + math.exp(-z))
 
     def volunteering_neighbours(self) -> np.ndarray:
-        """Per household, how many of its neighbours volunteered in the last 30 days."""
-        active = (self.day - self.households.last_volunteered < RECENT).astype(float)
-        return self.neighbours @ active
+        """Per household, how many of its neighbours volunteered in the last 30 days.
+
+        Computed once per day, before today's volunteering, and reused by the day's rules.
+        """
+        if self._neighbours_day != self.day:
+            active = (self.day - self.households.last_volunteered < RECENT).astype(float)
+            self._neighbours_active = self.neighbours @ active
+            self._neighbours_day = self.day
+        return self._neighbours_active
 
     # ------------------------------------------------------------------------ the day
     def step(self) -> None:
@@ -307,6 +329,8 @@ class GridGovernanceModel(Model):
         volunteers = self._volunteer_capacity() if p["identity"] else np.zeros(self.n_grids, int)
         for partner in self.partner_list:
             partner.capacity_left = partner.capacity
+        if p["connection"]:
+            self._ties_today = self.partner_tie.tolist()
         fixes: list[tuple[list, list, list]] = []
         for g in np.unique(grids).tolist():
             case_ids = queued[bounds[g] : bounds[g + 1]]
@@ -399,32 +423,47 @@ class GridGovernanceModel(Model):
         return done, who, fits
 
     def _hand_to_partner(self, g: int, nid: int, cat: int, hours: float) -> tuple[float, str]:
-        """Connection: match a partner-level need to the best available partner."""
+        """Connection: match a partner-level need to the best available alliance partner.
+
+        Candidates are ranked by fit × acceptance probability; each approach costs dispatch
+        hours (fewer with a stronger tie) until one accepts, hours run out, or all refuse.
+        """
         p, led = self.p, self.ledger
-        fit = self.partner_fit[:, cat]
-        candidates = np.flatnonzero(self.same_street[g] & self.partner_member & (fit > 0))
-        candidates = [c for c in candidates.tolist() if self.partner_list[c].capacity_left > 0]
-        if not candidates:
-            if self.partner_fit[self.same_street[g] & self.partner_member, cat].max(initial=0) > 0:
-                return 0.0, "wait"  # partners exist but are full today: wait in the queue
+        street = self.grid_street[g]
+        members = self.alliance_for[street][cat]
+        if not members:
             if hours < p["escalate_hours"]:
                 return 0.0, "no_time"
             self._escalate(nid)
             return p["escalate_hours"], "escalated"
-        accept = {c: self.accept_probability(g, c) for c in candidates}
+        candidates = [c for c in members if self.partner_list[c].capacity_left > 0]
+        if not candidates:
+            return 0.0, "wait"  # the street's partners for this need are full today
+        ties = self._ties_today[g]
+        coordination = self.branches[street].coordination
+        ranked = []
+        for c in candidates:
+            z = (
+                p["accept_b0"]
+                + p["accept_tie"] * ties[c]
+                + p["accept_coordination"] * coordination
+                + p["accept_alliance"]
+            )
+            accept = 1.0 / (1.0 + math.exp(-z))
+            ranked.append((-self.partner_list[c].fit[cat] * accept, c, accept))
+        ranked.sort()
         spent = 0.0
-        for c in sorted(candidates, key=lambda c: -fit[c] * accept[c]):
-            cost = p["dispatch_hours"] * (1.0 - p["handoff_tie_saving"] * self.partner_tie[g, c])
+        for _, c, accept in ranked:
+            cost = p["dispatch_hours"] * (1.0 - p["handoff_tie_saving"] * ties[c])
             if spent + cost > hours:
                 return spent, "no_time"
             spent += cost
-            if self.rng.random() < accept[c]:
+            if self.rng.random() < accept:
                 partner = self.partner_list[c]
                 partner.capacity_left -= 1
-                tie = self.partner_tie[g, c]
-                delay = partner.base_delay * (1.0 - p["delay_tie_saving"] * tie)
-                delay = max(1, int(round(delay * self.rng.uniform(0.5, 1.5))))
-                self._put_in_hand(nid, nd.PARTNER, c, delay, fit[c], partner.unit_cost)
+                delay = partner.base_delay * (1.0 - p["delay_tie_saving"] * ties[c])
+                delay = max(1, round(delay * (0.5 + self.rng.random())))
+                self._put_in_hand(nid, nd.PARTNER, c, delay, partner.fit[cat], partner.unit_cost)
                 return spent, "dispatched"
         led.attempts[nid] += 1
         if led.attempts[nid] >= 3 and spent + p["escalate_hours"] <= hours:
@@ -434,7 +473,7 @@ class GridGovernanceModel(Model):
 
     def _escalate(self, nid: int) -> None:
         dept = self.department
-        delay = int(dept.draw_delay(self.rng)[0])
+        delay = int(self.rng.integers(dept.delay_min, dept.delay_max + 1))
         self.ledger.escalated[nid] = True
         dept.cases += 1
         self.recorder.count("escalated", 1)
