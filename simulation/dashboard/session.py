@@ -1,0 +1,457 @@
+"""What the dashboard shows, without the web page: one or two streets, their settings and history.
+
+`DashboardSession` is the trainer's session as plain Python. The Solara page is a thin shell over
+it, and a researcher can drive it the same way from a notebook or a test:
+
+>>> s = DashboardSession(seed=42)
+>>> s.set_mechanism("A", "identity", True)
+>>> s.step(30)
+>>> s.street("A").latest["backlog"]
+
+Every input method validates what it is given. Bad input never raises: it leaves the session in
+its previous, valid state and puts a one-line explanation in `message`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simulation.parameters import MECHANISMS, PARAMETERS, default_parameters
+
+# The parameters a trainer is offered as sliders, in the order shown.
+SLIDER_PARAMS: tuple[str, ...] = (
+    "households_per_grid",
+    "workers_per_grid",
+    "grids_per_street",
+    "need_rate",
+    "meeting_interval",
+    "identity_event_interval",
+    "visits_per_day",
+    "partners_per_type",
+    "partner_capacity",
+)
+
+# Daily metrics the dashboard records, plots and reads out: key -> (label, unit, format).
+METRICS: dict[str, tuple[str, str, str]] = {
+    "backlog": ("Backlog", "open needs", "{:.0f}"),
+    "mean_resolution_days": ("Mean resolution time", "days", "{:.1f}"),
+    "satisfaction_rate": ("Satisfaction rate", "share S > 0.6", "{:.0%}"),
+    "mean_trust": ("Mean trust", "0-1", "{:.2f}"),
+    "mean_identity": ("Mean identity", "0-1", "{:.2f}"),
+    "volunteers_30d": ("Volunteers (30 days)", "households", "{:.0f}"),
+    "escalation_rate": ("Escalation rate", "share escalated", "{:.0%}"),
+}
+
+# Metrics the comparison plots as B - A.
+DIFFERENCE_METRICS: tuple[str, ...] = (
+    "backlog",
+    "mean_resolution_days",
+    "satisfaction_rate",
+    "escalation_rate",
+)
+
+SIDES: tuple[str, ...] = ("A", "B")
+SEED_MAX = 2**63 - 1
+# Above this many households the street image and the model step stop feeling live.
+MAX_HOUSEHOLDS = 60_000
+DEFAULT_SEED = 42
+DEFAULT_SCENARIO_B = "full"
+
+
+def scenario_dir() -> Path:
+    """Folder the scenario picker lists: `$GRIDGOV_SCENARIOS_DIR` or the project's `scenarios/`."""
+    env = os.environ.get("GRIDGOV_SCENARIOS_DIR")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def list_scenarios(folder: Path | None = None) -> list[str]:
+    """Names (file stems) of the `*.toml` scenario files in `folder`, sorted; [] if none."""
+    folder = scenario_dir() if folder is None else folder
+    try:
+        return sorted(p.stem for p in folder.glob("*.toml") if p.is_file())
+    except OSError:
+        return []
+
+
+def parse_seed(text: Any) -> int:
+    """Turn what was typed in the seed field into a seed.
+
+    Args:
+        text: The typed text (or an int).
+
+    Returns:
+        The seed as an int in [0, 2**63 - 1].
+
+    Raises:
+        ValueError: With a message for the trainer, if `text` is not a whole number in range.
+
+    """
+    if isinstance(text, bool):
+        raise ValueError(f"Seed must be a whole number, got {text!r}")
+    if isinstance(text, int):
+        value = text
+    else:
+        stripped = str(text if text is not None else "").strip().replace("_", "")
+        if not stripped or not stripped.lstrip("+-").isdigit() or not stripped.isascii():
+            shown = str(text)[:40]
+            raise ValueError(f"Seed must be a whole number such as 42 (digits only), got '{shown}'")
+        value = int(stripped)
+    if not 0 <= value <= SEED_MAX:
+        raise ValueError(f"Seed must be between 0 and {SEED_MAX}, got {value}")
+    return value
+
+
+def check_value(name: str, value: Any) -> bool | int | float:
+    """Validate one parameter value against the parameter table.
+
+    Args:
+        name: Parameter name (a key of `PARAMETERS`).
+        value: Proposed value.
+
+    Returns:
+        The value converted to the parameter's type.
+
+    Raises:
+        ValueError: With a one-line message naming the parameter and its allowed range.
+
+    """
+    spec = PARAMETERS.get(name)
+    if spec is None:
+        raise ValueError(f"Unknown parameter '{name}'")
+    if spec.kind is bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} is a switch: give true or false, got {value!r}")
+        return value
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    if isinstance(value, bool) or not math.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if spec.kind is int:
+        if number != int(number):
+            raise ValueError(f"{name} must be a whole number, got {value!r}")
+        number = int(number)
+    if not spec.low <= number <= spec.high:
+        raise ValueError(
+            f"{name} must be between {spec.low:g} and {spec.high:g} {spec.unit}, got {value!r}"
+        )
+    return spec.kind(number)
+
+
+def household_count(params: dict[str, Any]) -> int:
+    """Households a model built from `params` will hold."""
+    return int(params["n_streets"] * params["grids_per_street"] * params["households_per_grid"])
+
+
+def _model_class():
+    # Imported late: the model module is heavy and the dashboard package must import without it.
+    from simulation.model import GridGovernanceModel
+
+    return GridGovernanceModel
+
+
+@dataclass
+class Street:
+    """One running street: its settings, its model and the metrics recorded each day.
+
+    Attributes:
+        params: Complete parameter dict the model was built with.
+        seed: Seed of the model's random generators.
+        label: Name shown on the page (scenario name plus changed switches).
+        model: The `GridGovernanceModel`.
+        days: Days recorded in `history` (1, 2, ...).
+        history: Metric key -> one value per recorded day (NaN where the model gave none).
+
+    """
+
+    params: dict[str, Any]
+    seed: int
+    label: str = ""
+    model: Any = None
+    days: list[int] = field(default_factory=list)
+    history: dict[str, list[float]] = field(default_factory=dict)
+
+    def build(self) -> None:
+        """(Re)build the model at day 0 from `params` and `seed`; clears the history."""
+        self.model = _model_class()(rng=self.seed, **self.params)
+        self.days = []
+        self.history = {key: [] for key in METRICS}
+
+    @property
+    def day(self) -> int:
+        """Days simulated so far."""
+        return int(getattr(self.model, "day", len(self.days)))
+
+    def step(self) -> None:
+        """Advance one day and record that day's metrics."""
+        self.model.step()
+        today = self.model.metrics_today()
+        self.days.append(self.day)
+        for key, values in self.history.items():
+            values.append(_as_float(today.get(key)))
+
+    @property
+    def latest(self) -> dict[str, float]:
+        """The most recent value of every metric (NaN before the first day)."""
+        return {k: (v[-1] if v else math.nan) for k, v in self.history.items()}
+
+
+def _as_float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+@dataclass
+class Side:
+    """Settings of one side (A or B): the scenario it started from and its parameters."""
+
+    scenario: str
+    params: dict[str, Any]
+
+
+class DashboardSession:
+    """A trainer's session: settings of streets A and B, the running streets, and messages.
+
+    In single mode only street A runs. In comparison mode A and B run with the same seed and
+    step in lockstep; changing any setting rebuilds both at day 0 so they stay comparable.
+
+    Attributes:
+        seed: Seed shared by both streets.
+        compare: True in comparison mode.
+        sides: Settings per side ("A", "B").
+        streets: Running streets per side (B only in comparison mode).
+        message: Last problem with an input, as one line ("" when none).
+        notice: Last informational note, e.g. which scenario was loaded ("" when none).
+        lock: Held while the streets change, so a playing loop and a click never interleave.
+
+    """
+
+    def __init__(
+        self,
+        seed: int = DEFAULT_SEED,
+        scenario_folder: Path | None = None,
+        scenario_a: str = "baseline",
+        scenario_b: str = DEFAULT_SCENARIO_B,
+    ):
+        self.lock = threading.RLock()
+        self.folder = scenario_folder
+        self.seed = parse_seed(seed)
+        self.compare = False
+        self.message = ""
+        self.notice = ""
+        self.sides: dict[str, Side] = {
+            "A": Side("defaults", default_parameters()),
+            "B": Side("defaults", default_parameters()),
+        }
+        self.streets: dict[str, Street] = {}
+        for side, name in (("A", scenario_a), ("B", scenario_b)):
+            if name in self.scenarios():
+                self._load_scenario_params(side, name)
+        # Without scenario files the parameter table's defaults are a valid start.
+        self.rebuild()
+
+    # --- reading ------------------------------------------------------------------------------
+    def scenarios(self) -> list[str]:
+        """Scenario names the picker offers."""
+        return list_scenarios(self.folder)
+
+    def street(self, side: str = "A") -> Street:
+        """Return the running street of `side`."""
+        return self.streets[side]
+
+    @property
+    def active_sides(self) -> tuple[str, ...]:
+        """("A", "B") in comparison mode, else ("A",)."""
+        return SIDES if self.compare else ("A",)
+
+    @property
+    def day(self) -> int:
+        """Days simulated by street A (B is always in lockstep)."""
+        return self.streets["A"].day
+
+    def difference(self, key: str) -> list[float]:
+        """B - A for metric `key`, one value per recorded day ([] outside comparison mode)."""
+        if not self.compare or "B" not in self.streets:
+            return []
+        a, b = self.streets["A"].history[key], self.streets["B"].history[key]
+        return [vb - va for va, vb in zip(a, b, strict=False)]
+
+    def label(self, side: str) -> str:
+        """Scenario name plus the mechanism switches, e.g. 'baseline + identity'."""
+        params = self.sides[side].params
+        on = [m for m in MECHANISMS if params[m]]
+        return f"{self.sides[side].scenario}: " + (" + ".join(on) if on else "no mechanisms")
+
+    # --- changing -----------------------------------------------------------------------------
+    def _fail(self, text: str) -> bool:
+        self.message = text
+        return False
+
+    def set_compare(self, on: bool) -> bool:
+        """Switch comparison mode on or off; rebuilds the streets at day 0."""
+        with self.lock:
+            self.compare = bool(on)
+            return self.rebuild()
+
+    def set_seed(self, text: Any) -> bool:
+        """Set the shared seed from typed text; on bad input keep the old seed and say why."""
+        try:
+            seed = parse_seed(text)
+        except ValueError as exc:
+            return self._fail(str(exc))
+        with self.lock:
+            old = self.seed
+            self.seed = seed
+            if not self.rebuild():
+                self.seed = old
+                self.rebuild()
+                return False
+            return True
+
+    def set_mechanism(self, side: str, name: str, on: Any) -> bool:
+        """Switch mechanism `name` of `side` on or off and rebuild at day 0."""
+        if name not in MECHANISMS:
+            return self._fail(f"Unknown mechanism '{name}' (choose from {', '.join(MECHANISMS)})")
+        return self.set_params({name: on}, sides=(side,))
+
+    def set_param(self, name: str, value: Any) -> bool:
+        """Set one parameter on both sides (sliders are shared) and rebuild at day 0."""
+        return self.set_params({name: value}, sides=SIDES)
+
+    def set_params(self, values: dict[str, Any], sides: tuple[str, ...] = SIDES) -> bool:
+        """Set several parameters on `sides` after validating each; all or nothing.
+
+        Args:
+            values: Parameter name -> value.
+            sides: Which sides the values apply to.
+
+        Returns:
+            True if applied; False (with `message` set) if anything was invalid.
+
+        """
+        for side in sides:
+            if side not in SIDES:
+                return self._fail(f"Unknown side '{side}' (choose A or B)")
+        try:
+            checked = {name: check_value(name, v) for name, v in values.items()}
+        except ValueError as exc:
+            return self._fail(str(exc))
+        with self.lock:
+            saved = {s: dict(self.sides[s].params) for s in sides}
+            for side in sides:
+                self.sides[side].params.update(checked)
+            if not self.rebuild():
+                for side, params in saved.items():
+                    self.sides[side].params = params
+                self.rebuild()
+                return False
+            return True
+
+    def load_scenario(self, side: str, name: str) -> bool:
+        """Load scenario file `name` into `side` and rebuild; a bad file gives a message."""
+        if side not in SIDES:
+            return self._fail(f"Unknown side '{side}' (choose A or B)")
+        with self.lock:
+            saved = Side(self.sides[side].scenario, dict(self.sides[side].params))
+            if not self._load_scenario_params(side, name):
+                return False
+            if not self.rebuild():
+                self.sides[side] = saved
+                self.rebuild()
+                return False
+            self.notice = f"Street {side}: loaded scenario '{name}'"
+            return True
+
+    def _load_scenario_params(self, side: str, name: str) -> bool:
+        folder = scenario_dir() if self.folder is None else self.folder
+        path = folder / f"{name}.toml"
+        if name not in self.scenarios():
+            return self._fail(f"No scenario '{name}' in {folder}")
+        try:
+            from simulation.config import load_scenario
+
+            scenario = load_scenario(path)
+            params = default_parameters()
+            params.update(scenario.params)
+            for key, value in params.items():
+                params[key] = check_value(key, value)
+        except Exception as exc:  # noqa: BLE001 - any bad file must become a message
+            text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            return self._fail(f"Could not load scenario '{name}': {text}")
+        self.sides[side] = Side(name, params)
+        return True
+
+    def reset(self) -> bool:
+        """Rebuild the streets at day 0 with the current settings; clears messages.
+
+        If the current settings cannot be built (which validation should prevent), fall back to
+        the parameter table's defaults so the page always has a valid street.
+        """
+        with self.lock:
+            self.message = ""
+            self.notice = ""
+            if self.rebuild():
+                return True
+            for side in SIDES:
+                self.sides[side] = Side("defaults", default_parameters())
+            self.seed = DEFAULT_SEED
+            return self.rebuild()
+
+    def rebuild(self) -> bool:
+        """Build the active streets at day 0 from the current settings.
+
+        Returns:
+            True on success; False (message set, old streets kept) if the model refused.
+
+        """
+        with self.lock:
+            new: dict[str, Street] = {}
+            for side in self.active_sides:
+                params = dict(self.sides[side].params)
+                n = household_count(params)
+                if n > MAX_HOUSEHOLDS:
+                    return self._fail(
+                        f"Street {side} would have {n:,} households; the dashboard draws at most "
+                        f"{MAX_HOUSEHOLDS:,} (use `gridgov run` for larger runs)"
+                    )
+                street = Street(params=params, seed=self.seed, label=self.label(side))
+                try:
+                    street.build()
+                except Exception as exc:  # noqa: BLE001 - the page must survive any model error
+                    return self._fail(f"Could not build street {side}: {exc}")
+                new[side] = street
+            self.streets = new
+            return True
+
+    def step(self, days: int = 1) -> bool:
+        """Advance every active street `days` days in lockstep.
+
+        Returns:
+            True on success; False with a message if the model raised (the streets then stay
+            where they stopped, and Reset gives a fresh valid street).
+
+        """
+        try:
+            days = int(days)
+        except (TypeError, ValueError):
+            return self._fail(f"Days to step must be a whole number, got {days!r}")
+        if not 1 <= days <= 3650:
+            return self._fail(f"Days to step must be between 1 and 3650, got {days}")
+        with self.lock:
+            try:
+                for _ in range(days):
+                    for side in self.active_sides:
+                        self.streets[side].step()
+            except Exception as exc:  # noqa: BLE001 - a model error must not kill the page
+                return self._fail(f"The model stopped on day {self.day}: {exc}")
+            return True
