@@ -37,6 +37,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(VENV)/bin/gridgov bench
 
+dashboard: $(STAMP)
+	$(VENV)/bin/gridgov dashboard
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check simulation tests
 
