@@ -448,3 +448,19 @@ MECHANISMS: tuple[str, ...] = ("identity", "connection", "interaction")
 def default_parameters() -> dict[str, Any]:
     """Return a fresh dict of every parameter at its default."""
     return {name: p.default for name, p in PARAMETERS.items()}
+
+
+def markdown_table() -> str:
+    """The parameter table in Markdown (docs/model.md embeds it; a test keeps them in step)."""
+    lines = [
+        "| parameter | default | unit | range | group | meaning | set from data |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for p in PARAMETERS.values():
+        rng = "true/false" if p.kind is bool else f"{p.low:g} – {p.high:g}"
+        default = str(p.default).lower() if p.kind is bool else f"{p.default:g}"
+        calibrated = "yes" if p.calibrated else ""
+        lines.append(
+            f"| `{p.name}` | {default} | {p.unit} | {rng} | {p.group} | {p.doc} | {calibrated} |"
+        )
+    return "\n".join(lines)

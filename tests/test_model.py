@@ -199,3 +199,12 @@ def test_any_valid_parameters_keep_the_state_valid(params, seed):
     assert (ts[["arrivals", "resolved", "backlog", "hidden"]] >= 0).all().all()
     assert all(isinstance(w, GridWorker) for w in m.workers)
     assert all(isinstance(q, Partner) for q in m.partners)
+
+
+def test_docs_parameter_table_is_current():
+    from pathlib import Path
+
+    from simulation.parameters import markdown_table
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "model.md").read_text()
+    assert markdown_table() in doc, "regenerate the table in docs/model.md from markdown_table()"
