@@ -1,3 +1,29 @@
 """gridgov: an agent-based simulation of generalist-grid community governance."""
 
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
+
+# The experiment pipeline's entry points, imported on first use so `import simulation` stays
+# cheap (no Mesa, pandas or matplotlib until they are needed).
+_LAZY = {
+    "run_experiment": "simulation.experiment.sweep",
+    "load_results": "simulation.experiment.store",
+    "load_timeseries": "simulation.experiment.store",
+    "report": "simulation.experiment.report",
+    "check": "simulation.experiment.check",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a lazily exported function on first access."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'simulation' has no attribute {name!r}")

@@ -1,0 +1,156 @@
+"""Experiment files and designs: validation (exit 2, one line, nothing written) and samplers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_experiment_helpers import BASELINE, ROOT, factorial_toml, write
+
+from simulation.cli import main
+from simulation.config import ConfigError
+from simulation.experiment.design import run_seed
+from simulation.experiment.sweep import plan
+from simulation.parameters import PARAMETERS
+
+
+def test_factorial_design_has_every_combination_and_distinct_recorded_seeds(tmp_path):
+    d = plan(write(tmp_path, factorial_toml(reps=3)))
+    assert d.n_runs == 24
+    combos = d.points[["identity", "connection", "interaction"]].drop_duplicates()
+    assert len(combos) == 8
+    assert d.runs["seed"].is_unique
+    assert set(d.points["scenario"]) >= {"baseline", "identity+connection+interaction"}
+    # Seeds come from the root seed: the same file gives the same seeds ...
+    again = plan(write(tmp_path, factorial_toml(reps=3)))
+    assert d.runs.equals(again.runs)
+    # ... a different root seed gives different ones, and more replications keep the old ones.
+    other = plan(write(tmp_path, factorial_toml(reps=3, seed=8)))
+    assert not set(other.runs["seed"]) & set(d.runs["seed"])
+    more = plan(write(tmp_path, factorial_toml(reps=5)))
+    old = d.runs.set_index(["point", "replication"])["seed"]
+    new = more.runs.set_index(["point", "replication"])["seed"]
+    assert (new.loc[old.index] == old).all()
+
+
+def test_run_seed_is_spawned_from_the_root_seed():
+    ss = np.random.SeedSequence(5, spawn_key=(2, 3))
+    assert run_seed(5, 2, 3) == int(ss.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+
+def _continuous(kind, extra=""):
+    return f"""
+[experiment]
+scenario = "{BASELINE}"
+seed = 3
+[design]
+kind = "{kind}"
+samples = 8
+{extra}
+[design.factors]
+report_a0 = [-4.0, -2.0]
+trust_up = [0.05, 0.15]
+meeting_interval = [7, 28]
+"""
+
+
+def test_latin_hypercube_respects_bounds_and_integer_parameters(tmp_path):
+    d = plan(write(tmp_path, _continuous("lhs")))
+    assert len(d.points) == 8
+    assert d.points["report_a0"].between(-4.0, -2.0).all()
+    assert d.points["meeting_interval"].between(7, 28).all()
+    assert all(isinstance(v, (int, np.integer)) for v in d.points["meeting_interval"])
+    # Latin hypercube: each of the 8 strata of every factor holds exactly one point.
+    strata = np.floor((d.points["report_a0"] + 4.0) / 2.0 * 8).astype(int)
+    assert sorted(strata) == list(range(8))
+
+
+def test_sobol_and_morris_sample_sizes_follow_salib(tmp_path):
+    sob = plan(write(tmp_path, _continuous("sobol"), "s.toml"))
+    assert len(sob.points) == 8 * (3 + 2)  # N (D + 2) without second order
+    sob2 = plan(write(tmp_path, _continuous("sobol", "second_order = true"), "s2.toml"))
+    assert len(sob2.points) == 8 * (2 * 3 + 2)
+    mor = plan(write(tmp_path, _continuous("morris", "levels = 4"), "m.toml"))
+    assert len(mor.points) == 8 * (3 + 1)  # r (D + 1)
+
+
+def test_shipped_experiments_are_valid():
+    sizes = {p.stem: plan(p).n_runs for p in sorted((ROOT / "experiments").glob("*.toml"))}
+    assert sizes["mechanisms"] == 240
+    assert {"mechanisms", "sensitivity", "shock", "smoke"} <= set(sizes)
+
+
+def test_sensitivity_varies_only_uncalibrated_behavioural_coefficients():
+    d = plan(ROOT / "experiments" / "sensitivity.toml")
+    assert d.experiment.kind in ("sobol", "morris")
+    for name in d.factors:
+        assert not PARAMETERS[name].calibrated, name
+
+
+BAD = [
+    ("unknown parameter", 'factors = { identiti = [false, true] }', "design.factors.identiti"),
+    ("bad type", 'factors = { identity = [0, 1] }', "design.factors.identity"),
+    ("out of range", 'factors = { need_rate = [1.0, 99.0] }', "design.factors.need_rate"),
+    ("one level", 'factors = { identity = [true] }', "design.factors.identity"),
+    ("bad kind", 'kind = "grid"', "design.kind"),
+]
+
+
+@pytest.mark.parametrize(("label", "line", "field"), BAD, ids=[b[0] for b in BAD])
+def test_bad_design_exits_2_with_one_line_naming_file_and_field(
+    tmp_path, capsys, label, line, field
+):
+    text = factorial_toml().replace(
+        'factors = { identity = [false, true], connection = [false, true], interaction = '
+        "[false, true] }",
+        line,
+    )
+    if line.startswith("kind"):
+        text = text.replace('kind = "factorial"\n', "")
+    path = write(tmp_path, text)
+    out = tmp_path / "out"
+    code = main(["sweep", str(path), "--out", str(out), "--no-progress"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert len(err.splitlines()) == 1, err
+    assert str(path) in err and field in err, err
+    assert "Traceback" not in err
+    assert not out.exists()  # nothing partial written
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("[experiment\nname=1", "syntax"),
+        (factorial_toml().replace("replications = 2", "replications = 0"),
+         "experiment.replications"),
+        (factorial_toml().replace('name = "tiny"', 'name = "tiny"\ncolour = "red"'),
+         "experiment.colour"),
+        (factorial_toml().replace(str(BASELINE), "no_such_scenario"), "experiment.scenario"),
+        (factorial_toml(hypotheses='[[hypotheses]]\nname = "x"\nmetric = "backlog_mean"\n'
+                        'interaction = ["identity", "need_rate"]\nsign = "negative"'),
+         "hypotheses[0].interaction"),
+        (factorial_toml(hypotheses='[[hypotheses]]\nname = "x"\nmetric = "backlog_mean"\n'
+                        'a = "baseline"\nb = "identity"\ndirection = "smaller"'),
+         "hypotheses[0].direction"),
+        (factorial_toml().replace("[parameters]", "[parameters]\ndepartment_delay_min = 20\n"
+                                  "department_delay_max = 10"), "department_delay_min"),
+    ],
+    ids=["syntax", "replications", "unknown-key", "scenario", "interaction", "direction",
+         "inconsistent"],
+)  # fmt: skip
+def test_more_bad_files(tmp_path, capsys, text, field):
+    path = write(tmp_path, text)
+    code = main(["sweep", str(path), "--out", str(tmp_path / "out"), "--no-progress"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and field in err and str(path) in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_file_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="missing.toml"):
+        plan(tmp_path / "missing.toml")
+
+
+def test_sobol_samples_must_be_a_power_of_two(tmp_path):
+    with pytest.raises(ConfigError, match="design.samples"):
+        plan(write(tmp_path, _continuous("sobol").replace("samples = 8", "samples = 10")))
