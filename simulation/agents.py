@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from mesa import Agent
 from mesa.discrete_space import CellAgent, FixedAgent
+from mesa.discrete_space.cell_agent import HasCell
 
 from simulation.needs import CATEGORIES
 
@@ -103,9 +104,27 @@ class GridWorker(CellAgent):
         return [p for p in self.model.partners if p.street == street and p.alliance_member]
 
     def walk_to(self, row: int) -> None:
-        """Move to household `row`'s cell (a patrol visit)."""
-        hh = self.model.households
-        self.cell = self.model.grid[(int(hh.x[row]), int(hh.y[row]))]
+        """Walk to household `row` (a patrol visit).
+
+        Moving a Mesa agent between cells is costly and the patrol moves every worker every
+        day, so the move is recorded here and carried out when `cell` is next read.
+        """
+        self._walking_to = row
+
+    @property
+    def cell(self):
+        """The worker's cell (its last patrol visit)."""
+        row = getattr(self, "_walking_to", None)
+        if row is not None:
+            self._walking_to = None
+            hh = self.model.households
+            HasCell.cell.fset(self, self.model.grid[(int(hh.x[row]), int(hh.y[row]))])
+        return HasCell.cell.fget(self)
+
+    @cell.setter
+    def cell(self, value) -> None:
+        self._walking_to = None
+        HasCell.cell.fset(self, value)
 
 
 class Partner(FixedAgent):

@@ -40,13 +40,23 @@ class Households:
         # Heterogeneous starting attitudes around the baselines; elderly households report
         # less on their own (lower self-efficacy), which drives the elderly resolution gap.
         spread = 0.1
-        self.identity_base = np.clip(params["identity_baseline"] + rng.normal(0, spread, n), 0, 1)
-        self.trust_base = np.clip(params["trust_baseline"] + rng.normal(0, spread, n), 0, 1)
         eff = params["efficacy_baseline"] - 0.15 * self.elderly + rng.normal(0, spread, n)
-        self.efficacy_base = np.clip(eff, 0, 1)
-        self.identity = self.identity_base.copy()
-        self.trust = self.trust_base.copy()
-        self.efficacy = self.efficacy_base.copy()
+        # Attitudes are rows of one 3 × n array so daily decay and means are single calls;
+        # `identity`, `trust` and `efficacy` are views onto its rows.
+        self.attitude_base = np.clip(
+            np.stack(
+                [
+                    params["identity_baseline"] + rng.normal(0, spread, n),
+                    params["trust_baseline"] + rng.normal(0, spread, n),
+                    eff,
+                ]
+            ),
+            0,
+            1,
+        )
+        self.attitudes = self.attitude_base.copy()
+        self.identity, self.trust, self.efficacy = self.attitudes
+        self.identity_base, self.trust_base, self.efficacy_base = self.attitude_base
         self.expected_quality = np.full(n, params["expected_quality"])
         self.expected_delay = np.full(n, params["expected_delay"])
         self.satisfaction = np.full(n, np.nan)

@@ -134,9 +134,7 @@ class DailyRecorder:
         s = self.stock
         s["backlog"][d] = np.count_nonzero((status == nd.QUEUED) | (status == nd.IN_HAND))
         s["hidden"][d] = np.count_nonzero(status == nd.HIDDEN)
-        s["mean_trust"][d] = hh.trust.mean()
-        s["mean_identity"][d] = hh.identity.mean()
-        s["mean_efficacy"][d] = hh.efficacy.mean()
+        s["mean_identity"][d], s["mean_trust"][d], s["mean_efficacy"][d] = hh.attitudes.mean(axis=1)
         rated = hh.satisfaction[~np.isnan(hh.satisfaction)]
         s["mean_satisfaction"][d] = rated.mean() if len(rated) else np.nan
         s["volunteers_30d"][d] = np.count_nonzero(d - hh.last_volunteered < WINDOW)

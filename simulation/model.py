@@ -157,6 +157,7 @@ class GridGovernanceModel(Model):
         self.followups_due = np.zeros(n_grids)  # worker hours owed to follow-ups tomorrow
         self._to_finish: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._neighbours_day = -1
+        self.volunteered_yesterday = np.zeros(n_grids, dtype=np.int64)
         self._neighbours_active = np.zeros(hh.n)
         self.volunteer_hours_today = 0.0
         self.recorder = DailyRecorder(self)
@@ -325,23 +326,37 @@ class GridGovernanceModel(Model):
         order = np.lexsort((led.t_arise[queued], -led.severity[queued], led.grid[queued]))
         queued = queued[order]
         grids = led.grid[queued]
-        bounds = np.searchsorted(grids, np.arange(self.n_grids + 1))
+        bounds = np.searchsorted(grids, np.arange(self.n_grids + 1)).tolist()
         volunteers = self._volunteer_capacity() if p["identity"] else np.zeros(self.n_grids, int)
+        volunteers, hours_left = volunteers.tolist(), hours_left.tolist()
         for partner in self.partner_list:
             partner.capacity_left = partner.capacity
         if p["connection"]:
             self._ties_today = self.partner_tie.tolist()
-        fixes: list[tuple[list, list, list]] = []
+        # Plain lists for the case-by-case loop (NumPy scalars are slow one at a time).
+        cases = (queued.tolist(), led.complexity[queued].tolist(), led.category[queued].tolist())
+        fixes: tuple[list, list, list] = ([], [], [])
+        used = handled = n_fixed = 0
         for g in np.unique(grids).tolist():
-            case_ids = queued[bounds[g] : bounds[g + 1]]
-            fixes.append(self._grid_handles(g, case_ids, float(hours_left[g]), int(volunteers[g])))
-        # Same-day fixes by workers and volunteers, finished together.
-        ids = [i for f in fixes for i in f[0]]
-        if ids:
-            resolver = np.array([r for f in fixes for r in f[1]], dtype=np.int8)
-            fit = np.array([x for f in fixes for x in f[2]])
-            self._to_finish.append((np.array(ids, dtype=np.int64), resolver, fit))
-        self.recorder.count("hours_capacity", self._capacity_hours())
+            lo, hi = bounds[g], bounds[g + 1]
+            u, h, f = self._grid_handles(
+                g, [c[lo:hi] for c in cases], hours_left[g], volunteers[g], fixes
+            )
+            used, handled, n_fixed = used + u, handled + h, n_fixed + f
+        # Same-day fixes by workers and volunteers are finished with the rest of the day's.
+        if fixes[0]:
+            self._to_finish.append(
+                (
+                    np.array(fixes[0], dtype=np.int64),
+                    np.array(fixes[1], dtype=np.int8),
+                    np.array(fixes[2]),
+                )
+            )
+        rec = self.recorder
+        rec.count("handled", handled)
+        rec.count("hours_used", used)
+        rec.count("worker_fixes", n_fixed)
+        rec.count("hours_capacity", self._capacity_hours())
 
     def _capacity_hours(self) -> float:
         return self.n_grids * self.p["workers_per_grid"] * self.p["worker_hours"]
@@ -365,27 +380,23 @@ class GridGovernanceModel(Model):
     def _volunteer_capacity(self) -> np.ndarray:
         """Identity: simple cases the grid's volunteers can take today."""
         # Residents who volunteered yesterday are today's helping hands.
-        hh = self.households
-        helpers = (hh.last_volunteered == self.day - 1).reshape(self.n_grids, -1).sum(axis=1)
-        return self.rng.poisson(self.p["volunteer_tasks"] * helpers)
+        return self.rng.poisson(self.p["volunteer_tasks"] * self.volunteered_yesterday)
 
     def _grid_handles(
-        self, g: int, case_ids: np.ndarray, hours: float, volunteers: int
-    ) -> tuple[list, list, list]:
-        """Volunteers, then the grid's worker team, work down the queue.
+        self, g: int, cases: list[list[int]], hours: float, volunteers: int, fixes: tuple
+    ) -> tuple[float, int, int]:
+        """Volunteers, then the grid's worker team, work down the grid's queue.
 
         Volunteers (identity only) take simple cases up to their capacity; the workers take
-        the rest in order until their hours run out. Returns the same-day fixes as
-        (need ids, resolvers, fits).
+        the rest in order until their hours run out. Same-day fixes are appended to `fixes`
+        (need ids, resolvers, fits). Returns hours used, cases handled, worker fixes.
         """
-        p, led, rec = self.p, self.ledger, self.recorder
+        p = self.p
         competence = self.team_competence[g]
+        done, who, fits = fixes
         used = 0.0
-        done, who, fits = [], [], []
         n_fixed = handled = 0
-        complexity = led.complexity[case_ids].tolist()
-        category = led.category[case_ids].tolist()
-        for nid, cx, cat in zip(case_ids.tolist(), complexity, category, strict=True):
+        for nid, cx, cat in zip(*cases, strict=True):
             if cx == nd.SIMPLE:
                 if volunteers > 0:
                     volunteers -= 1
@@ -417,10 +428,7 @@ class GridGovernanceModel(Model):
         for w in team:
             w.hours_used = used / len(team)
             w.cases_handled += n_fixed
-        rec.count("handled", handled)
-        rec.count("hours_used", used)
-        rec.count("worker_fixes", n_fixed)
-        return done, who, fits
+        return used, handled, n_fixed
 
     def _hand_to_partner(self, g: int, nid: int, cat: int, hours: float) -> tuple[float, str]:
         """Connection: match a partner-level need to the best available alliance partner.
@@ -583,11 +591,12 @@ class GridGovernanceModel(Model):
             + p["volunteer_trust"] * hh.trust
             + p["volunteer_peer"] * share
         )
-        today = self.rng.random(hh.n) < _logistic(z)
+        today = np.flatnonzero(self.rng.random(hh.n) < _logistic(z))
         hh.last_volunteered[today] = self.day
         hours = p["volunteer_session_hours"]
         hh.volunteer_hours[today] += hours
-        self.volunteer_hours_today = hours * int(today.sum())
+        self.volunteer_hours_today = hours * len(today)
+        self.volunteered_yesterday = np.bincount(hh.grid[today], minlength=self.n_grids)
         if p["identity"] and self.day % p["identity_event_interval"] == 0:
             # Value-building event: attendees (party members more often) identify more.
             attend_p = np.where(hh.party_member, 3.0, 1.0) * p["event_attendance"]
@@ -610,10 +619,9 @@ class GridGovernanceModel(Model):
     def _decay(self) -> None:
         p, hh = self.p, self.households
         d = p["attitude_decay"]
-        hh.trust += d * (hh.trust_base - hh.trust)
-        hh.efficacy += d * (hh.efficacy_base - hh.efficacy)
-        if p["identity"]:
-            hh.identity += d * (hh.identity_base - hh.identity)
+        # Identity never leaves its baseline without the identity mechanism, so decaying all
+        # three attitudes at once changes nothing there.
+        hh.attitudes += d * (hh.attitude_base - hh.attitudes)
         keep = 1.0 - p["tie_decay"]
         hh.worker_tie *= keep
         self.partner_tie *= keep

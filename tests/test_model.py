@@ -208,3 +208,17 @@ def test_docs_parameter_table_is_current():
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "model.md").read_text()
     assert markdown_table() in doc, "regenerate the table in docs/model.md from markdown_table()"
+
+
+def test_workers_patrol_inside_their_grid():
+    m = GridGovernanceModel(rng=3, **SMALL)
+    seen = set()
+    for _ in range(10):
+        m.step()
+        for w in m.workers:
+            x0, y0, x1, y1 = m.grid_bounds[w.grid_index]
+            x, y = w.cell.coordinate
+            assert x0 <= x < x1 and y0 <= y < y1
+            assert w in w.cell.agents
+            seen.add((w.unique_id, w.cell.coordinate))
+    assert len(seen) > len(m.workers)  # they actually move

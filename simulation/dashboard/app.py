@@ -93,12 +93,16 @@ def plots_html(session: DashboardSession) -> str:
         for side in session.active_sides:
             history = session.street(side).history
             for i, key in enumerate(keys):
-                label = METRICS[key][0].replace("Mean ", "") if len(keys) > 1 else ""
-                if session.compare:
-                    label = f"{side} {label}".strip()
-                colour = SIDE_COLOURS[side] if session.compare else PALETTE[i]
-                dash = "5,3" if (session.compare and i == 1) else ""
+                if session.compare:  # colour tells the street; a second metric is dashed
+                    label = side if i == 0 else ""
+                    colour, dash = SIDE_COLOURS[side], ("5,3" if i == 1 else "")
+                else:
+                    label = METRICS[key][0].replace("Mean ", "") if len(keys) > 1 else ""
+                    colour, dash = PALETTE[i], ""
                 series.append(Series(label, colour, history[key], dash))
+        if session.compare and len(keys) > 1:
+            first, second = (METRICS[k][0].replace("Mean ", "") for k in keys[:2])
+            title = f"{first.capitalize()} (solid), {second} (dashed)"
         charts.append(line_chart(title, days, series, unit=unit, css_class="gg-chart"))
     return (
         '<div class="gg-plots" style="display:flex;flex-wrap:wrap;gap:6px">'
@@ -114,7 +118,7 @@ def difference_html(session: DashboardSession) -> str:
         line_chart(
             f"Δ {METRICS[key][0]}",
             days,
-            [Series("B − A", "#2ca02c", session.difference(key))],
+            [Series("", "#2ca02c", session.difference(key))],
             unit=METRICS[key][1],
             zero_line=True,
             css_class="gg-diff-chart",
@@ -150,8 +154,11 @@ def StreetView(session: DashboardSession, side: str, colour_by: str, frame: int)
 
 
 @solara.component
-def SideControls(session: DashboardSession, side: str, act):
-    """Scenario picker and the three mechanism switches of one street."""
+def SideControls(session: DashboardSession, side: str, act, version: int = 0):
+    """Scenario picker and the three mechanism switches of one street.
+
+    `version` changes whenever settings change, so the controls show the session's values.
+    """
     settings = session.sides[side]
     names = session.scenarios()
     with solara.Card(f"Street {side}", margin=0, style="margin-bottom:8px"):
@@ -173,7 +180,7 @@ def SideControls(session: DashboardSession, side: str, act):
 
 
 @solara.component
-def ParameterSliders(session: DashboardSession, act):
+def ParameterSliders(session: DashboardSession, act, version: int = 0):
     """Sliders for the parameters a trainer moves, ranges from the parameter table."""
     params = session.sides["A"].params
     for name in SLIDER_PARAMS:
@@ -247,7 +254,7 @@ class PageState:
 def Controls(state: PageState):
     """Show the sidebar: run buttons, mode, seed, colouring, per-street settings and sliders."""
     s = state.session
-    state.settings.value  # noqa: B018 - subscribe: redraw the controls when settings change
+    version = state.settings.value  # subscribe: redraw the controls when settings change
     playing = state.playing.value
 
     def on_seed(text):
@@ -315,9 +322,9 @@ def Controls(state: PageState):
                 value=state.colour_by, values=list(COLOURINGS), classes=["gg-colour-by"]
             )
         for side in s.active_sides:
-            SideControls(s, side, state.act)
+            SideControls(s, side, state.act, version)
         with solara.Card("Street parameters" + (" (A and B)" if s.compare else ""), margin=0):
-            ParameterSliders(s, state.act)
+            ParameterSliders(s, state.act, version)
 
 
 @solara.component

@@ -163,9 +163,10 @@ def line_chart(
                     f'<polyline fill="none" stroke="{s.colour}" stroke-width="1.6"{dash} '
                     f'points="{" ".join(seg)}"/>'
                 )
-    if len(series) > 1 or series[0].label:
+    labelled = [s for s in series if s.label]
+    if len(series) > 1 or labelled:
         x = left + pw
-        for s in reversed(series):
+        for s in reversed(labelled):
             text = escape(s.label)
             parts.append(
                 f'<text x="{x}" y="{top + 10}" text-anchor="end" fill="{s.colour}">{text}</text>'

@@ -312,9 +312,8 @@ class DashboardSession:
         with self.lock:
             old = self.seed
             self.seed = seed
-            if not self.rebuild():
+            if not self.rebuild():  # the old streets are still running
                 self.seed = old
-                self.rebuild()
                 return False
             return True
 
@@ -350,10 +349,9 @@ class DashboardSession:
             saved = {s: dict(self.sides[s].params) for s in sides}
             for side in sides:
                 self.sides[side].params.update(checked)
-            if not self.rebuild():
+            if not self.rebuild():  # the old streets are still running
                 for side, params in saved.items():
                     self.sides[side].params = params
-                self.rebuild()
                 return False
             return True
 
@@ -365,9 +363,8 @@ class DashboardSession:
             saved = Side(self.sides[side].scenario, dict(self.sides[side].params))
             if not self._load_scenario_params(side, name):
                 return False
-            if not self.rebuild():
+            if not self.rebuild():  # the old streets are still running
                 self.sides[side] = saved
-                self.rebuild()
                 return False
             self.notice = f"Street {side}: loaded scenario '{name}'"
             return True
