@@ -1,0 +1,191 @@
+"""The dashboard page rendered with `solara.render` (no browser): find the controls, press them."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+
+import ipyvuetify as v  # noqa: E402
+import pytest  # noqa: E402
+import solara  # noqa: E402
+
+from simulation.dashboard.app import Dashboard, Page  # noqa: E402
+from simulation.dashboard.session import DashboardSession  # noqa: E402
+
+SMALL = {"grids_per_street": 4, "households_per_grid": 50}
+
+
+def _html(rc) -> str:
+    """All HTML the main view shows, joined."""
+    return "\n".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets)
+
+
+def _day(rc) -> int:
+    return int(re.search(r'class="gg-day"[^>]*>Day (\d+)<', _html(rc)).group(1))
+
+
+def _button(rc, label):
+    return rc.find(v.Btn, children=[label]).widget
+
+
+def _switch(rc, label):
+    return rc.find(v.Switch, label=label).widget
+
+
+@pytest.fixture
+def dashboard_page():
+    """The page over a small street, rendered inside an AppLayout as `solara run` does."""
+    session = DashboardSession(seed=3)
+    session.set_params(SMALL)
+    box, rc = solara.render(solara.AppLayout(children=[Dashboard(session)]), handle_error=False)
+    yield session, rc
+    rc.close()
+
+
+def test_page_renders_the_street_plots_and_controls():
+    box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    try:
+        html = _html(rc)
+        assert _day(rc) == 0
+        assert 'class="gg-street gg-street-A"' in html
+        assert "3,600 households" in html
+        assert html.count('class="gg-chart"') == 6
+        for title in ("Backlog", "Mean resolution time", "Satisfaction rate", "Trust and identity"):
+            assert title in html
+        assert "Volunteers, last 30 days" in html and "Escalation rate" in html
+        assert 'class="gg-kpi"' in html and "gg-legend" in html
+        for label in ("Reset", "Play", "Step", "+30 days"):
+            _button(rc, label)
+        for mechanism in ("Identity", "Connection", "Interaction"):
+            _switch(rc, f"{mechanism} (A)")
+        rc.find(v.Select, label="Scenario A").assert_single()
+        rc.find(v.TextField, label="Seed (whole number)").assert_single()
+        sliders = rc.find(v.Slider).widgets
+        labels = " ".join(s.label for s in sliders)
+        for name in ("Households per grid", "Workers per grid", "Need rate", "Meeting interval"):
+            assert name in labels
+    finally:
+        rc.close()
+
+
+def test_step_and_thirty_days_advance_the_model(dashboard_page):
+    session, rc = dashboard_page
+    _button(rc, "Step").click()
+    assert _day(rc) == 1 and session.day == 1
+    _button(rc, "+30 days").click()
+    assert _day(rc) == 31 and session.day == 31
+    assert "day 31" in _html(rc)  # the plots moved with it
+
+
+def test_mechanism_switch_changes_the_model(dashboard_page):
+    session, rc = dashboard_page
+    _button(rc, "Step").click()
+    _switch(rc, "Identity (A)").v_model = True
+    assert session.street("A").model.p["identity"] is True
+    assert _day(rc) == 0
+    assert "identity" in rc.find(solara.widgets.HTML).widgets[0].unsafe_innerHTML or (
+        "baseline: identity" in _html(rc)
+    )
+    _switch(rc, "Identity (A)").v_model = False
+    assert session.street("A").model.p["identity"] is False
+
+
+def test_scenario_picker_loads_the_file_and_sets_the_switches(dashboard_page):
+    session, rc = dashboard_page
+    rc.find(v.Select, label="Scenario A").widget.v_model = "full"
+    assert session.sides["A"].scenario == "full"
+    for mechanism in ("Identity", "Connection", "Interaction"):
+        assert _switch(rc, f"{mechanism} (A)").v_model is True
+    assert "full: identity + connection + interaction" in _html(rc)
+
+
+def test_broken_scenario_in_the_picker_shows_a_message(tmp_path):
+    (tmp_path / "baseline.toml").write_text('name = "baseline"\n[parameters]\n')
+    (tmp_path / "broken.toml").write_text("this is [not toml")
+    session = DashboardSession(scenario_folder=tmp_path)
+    session.set_params(SMALL)
+    box, rc = solara.render(solara.AppLayout(children=[Dashboard(session)]), handle_error=False)
+    try:
+        rc.find(v.Select, label="Scenario A").widget.v_model = "broken"
+        alert = rc.find(v.Alert, class_="gg-message")
+        alert.assert_single()
+        assert "Could not load scenario 'broken'" in str(alert.widget.children)
+        assert session.sides["A"].scenario == "baseline"
+        _button(rc, "Step").click()  # the page still works
+        assert _day(rc) == 1
+        _button(rc, "Dismiss").click()
+        rc.find(v.Alert, class_="gg-message").assert_empty()
+    finally:
+        rc.close()
+
+
+def test_seed_with_letters_shows_a_message_and_keeps_the_seed(dashboard_page):
+    session, rc = dashboard_page
+    field = rc.find(v.TextField, label="Seed (whole number)").widget
+    field.v_model = "4x2"
+    field.fire_event("keyup.enter", None)
+    field = rc.find(v.TextField, label="Seed (whole number)").widget
+    assert field.error is True
+    assert "Seed must be a whole number" in str(field.messages)
+    assert session.seed == 3
+    field.v_model = "11"
+    field.fire_event("keyup.enter", None)
+    assert session.seed == 11 and session.street("A").seed == 11
+    assert rc.find(v.TextField, label="Seed (whole number)").widget.error is False
+
+
+def test_comparison_mode_shows_two_streets_and_the_difference_plot(dashboard_page):
+    session, rc = dashboard_page
+    _switch(rc, "Compare two streets (A vs B)").v_model = True
+    html = _html(rc)
+    assert 'class="gg-street gg-street-A"' in html and 'class="gg-street gg-street-B"' in html
+    assert html.count('class="gg-diff-chart"') == 4
+    _switch(rc, "Identity (B)")  # B has its own switches and picker
+    rc.find(v.Select, label="Scenario B").assert_single()
+    _button(rc, "+30 days").click()
+    assert session.street("A").day == session.street("B").day == 30
+    html = _html(rc)
+    assert "B − A" in html and 'class="gg-kpi-diff"' in html
+    diff = html[html.index("Difference B − A") :]
+    assert "<polyline" in diff
+
+
+def test_slider_changes_both_streets(dashboard_page):
+    session, rc = dashboard_page
+    _switch(rc, "Compare two streets (A vs B)").v_model = True
+    slider = next(s for s in rc.find(v.Slider).widgets if s.label.startswith("Households per grid"))
+    slider.v_model = 30
+    assert session.street("A").model.p["households_per_grid"] == 30
+    assert session.street("B").model.p["households_per_grid"] == 30
+    assert len(session.street("B").model.households.x) == 4 * 30
+
+
+def test_play_advances_and_pause_stops(dashboard_page):
+    session, rc = dashboard_page
+    _button(rc, "Play").click()
+    deadline = time.time() + 20
+    while session.day < 6 and time.time() < deadline:
+        time.sleep(0.05)
+    assert session.day >= 6
+    _button(rc, "Pause").click()
+    time.sleep(0.3)
+    stopped = session.day
+    time.sleep(0.5)
+    assert session.day == stopped
+    assert _day(rc) == stopped
+
+
+def test_reset_returns_to_day_zero_and_clears_messages(dashboard_page):
+    session, rc = dashboard_page
+    _button(rc, "+30 days").click()
+    session.set_param("need_rate", "garbage")
+    _button(rc, "Step").click()
+    rc.find(v.Alert, class_="gg-message").assert_single()
+    _button(rc, "Reset").click()
+    assert _day(rc) == 0 and session.message == ""
+    rc.find(v.Alert, class_="gg-message").assert_empty()
+    _button(rc, "Step").click()
+    assert _day(rc) == 1
