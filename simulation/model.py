@@ -418,6 +418,8 @@ class GridGovernanceModel(Model):
                 used += spent
                 if outcome == "no_time":
                     break
+                if outcome == "wait":
+                    continue  # the partners for it are full today; it waits in the queue
             else:
                 if used + p["escalate_hours"] > hours:
                     break
