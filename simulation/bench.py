@@ -85,9 +85,10 @@ def run_benchmark(repeats: int = 3, district: bool = True, echo=print) -> BenchR
 
 def _command(args: argparse.Namespace) -> int:
     if args.sweep:
-        from simulation.experiment.bench import run_sweep_benchmark
+        from simulation.experiment.bench import print_benchmark, run_sweep_benchmark
 
-        return run_sweep_benchmark()
+        print_benchmark(run_sweep_benchmark())
+        return 0
     print("gridgov bench: default street (3,600 households, 90 + 730 days, all mechanisms on)")
     r = run_benchmark(repeats=args.repeats, district=not args.no_district)
     print()
