@@ -40,6 +40,12 @@ bench: $(STAMP)
 dashboard: $(STAMP)
 	$(VENV)/bin/gridgov dashboard
 
+# The mechanisms experiment end to end: sweep (resumes if interrupted), report, hypothesis check.
+experiments: $(STAMP)
+	$(VENV)/bin/gridgov sweep experiments/mechanisms.toml
+	$(VENV)/bin/gridgov report results/mechanisms
+	$(VENV)/bin/gridgov check results/mechanisms
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check simulation tests
 
