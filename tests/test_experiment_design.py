@@ -87,10 +87,10 @@ def test_sensitivity_varies_only_uncalibrated_behavioural_coefficients():
 
 
 BAD = [
-    ("unknown parameter", 'factors = { identiti = [false, true] }', "design.factors.identiti"),
-    ("bad type", 'factors = { identity = [0, 1] }', "design.factors.identity"),
-    ("out of range", 'factors = { need_rate = [1.0, 99.0] }', "design.factors.need_rate"),
-    ("one level", 'factors = { identity = [true] }', "design.factors.identity"),
+    ("unknown parameter", "factors = { identiti = [false, true] }", "design.factors.identiti"),
+    ("bad type", "factors = { identity = [0, 1] }", "design.factors.identity"),
+    ("out of range", "factors = { need_rate = [1.0, 99.0] }", "design.factors.need_rate"),
+    ("one level", "factors = { identity = [true] }", "design.factors.identity"),
     ("bad kind", 'kind = "grid"', "design.kind"),
 ]
 
@@ -100,7 +100,7 @@ def test_bad_design_exits_2_with_one_line_naming_file_and_field(
     tmp_path, capsys, label, line, field
 ):
     text = factorial_toml().replace(
-        'factors = { identity = [false, true], connection = [false, true], interaction = '
+        "factors = { identity = [false, true], connection = [false, true], interaction = "
         "[false, true] }",
         line,
     )

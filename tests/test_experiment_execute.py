@@ -19,6 +19,7 @@ from test_experiment_helpers import (
 )
 
 from simulation import load_results, load_timeseries, run_experiment
+from simulation.cli import main
 from simulation.config import ConfigError
 
 
@@ -77,16 +78,16 @@ def test_rerun_skips_finished_runs_and_changed_file_is_refused(reference, tmp_pa
     assert fresh.done == 16 and load_results(out)["scored_days"].eq(16).all()
 
 
-def test_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
+def test_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, capsys):
     text = factorial_toml(extra='model = "test_experiment_helpers:flaky_simulate"').replace(
-        "kind = \"factorial\"\nfactors = { identity = [false, true], connection = [false, true], "
+        'kind = "factorial"\nfactors = { identity = [false, true], connection = [false, true], '
         "interaction = [false, true] }",
         f'kind = "factorial"\nfactors = {{ need_rate = [2.0, {POISON_NEED_RATE}] }}',
     )
     path = write(tmp_path, text)
-    proc = run_cli("sweep", path, "--out", tmp_path / "out", "--workers", "2", "--no-progress")
-    assert proc.returncode == 1, proc.stderr
-    assert "2 failed" in proc.stderr
+    args = ["sweep", str(path), "--out", str(tmp_path / "out"), "--workers", "2", "--no-progress"]
+    assert main(args) == 1  # the exit code says some runs failed
+    assert "2 failed" in capsys.readouterr().err
     runs = load_results(tmp_path / "out")
     assert len(runs) == 4
     bad = runs[runs["need_rate"] == POISON_NEED_RATE]
@@ -95,8 +96,8 @@ def test_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
     assert bad["backlog_mean"].isna().all()
     assert (runs.loc[runs["need_rate"] == 2.0, "status"] == "ok").all()
     # Running again retries only the failed runs; every run is still stored exactly once.
-    proc = run_cli("sweep", path, "--out", tmp_path / "out", "--workers", "2", "--no-progress")
-    assert proc.returncode == 1 and "2 from before" in proc.stderr
+    assert main(args) == 1
+    assert "2 from before" in capsys.readouterr().err
     assert pd.read_parquet(tmp_path / "out" / "runs")["run_id"].value_counts().eq(1).all()
 
 
