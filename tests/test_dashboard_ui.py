@@ -85,10 +85,8 @@ def test_mechanism_switch_changes_the_model(dashboard_page):
     _button(rc, "Step").click()
     _switch(rc, "Identity (A)").v_model = True
     assert session.street("A").model.p["identity"] is True
-    assert _day(rc) == 0
-    assert "identity" in rc.find(solara.widgets.HTML).widgets[0].unsafe_innerHTML or (
-        "baseline: identity" in _html(rc)
-    )
+    assert _day(rc) == 0  # a new setting restarts the street
+    assert "baseline: identity ·" in _html(rc)
     _switch(rc, "Identity (A)").v_model = False
     assert session.street("A").model.p["identity"] is False
 
@@ -189,3 +187,32 @@ def test_reset_returns_to_day_zero_and_clears_messages(dashboard_page):
     rc.find(v.Alert, class_="gg-message").assert_empty()
     _button(rc, "Step").click()
     assert _day(rc) == 1
+
+
+def test_play_stops_by_itself_when_the_run_is_over():
+    session = DashboardSession(seed=5)
+    session.set_params({**SMALL, "burn_in_days": 0, "scored_days": 12})
+    box, rc = solara.render(solara.AppLayout(children=[Dashboard(session)]), handle_error=False)
+    try:
+        _button(rc, "Play").click()
+        deadline = time.time() + 20
+        while time.time() < deadline and not rc.find(v.Alert, class_="gg-notice").widgets:
+            time.sleep(0.05)
+        assert "Run complete" in str(rc.find(v.Alert, class_="gg-notice").widget.children)
+        assert 12 <= session.day <= 14
+        _button(rc, "Play")  # the button is back to Play
+    finally:
+        rc.close()
+
+
+def test_closing_the_page_stops_a_playing_loop(dashboard_page):
+    session, rc = dashboard_page
+    _button(rc, "Play").click()
+    deadline = time.time() + 20
+    while session.day < 3 and time.time() < deadline:
+        time.sleep(0.05)
+    rc.close()  # what Solara does when the browser tab's session ends
+    time.sleep(0.5)
+    stopped = session.day
+    time.sleep(0.6)
+    assert session.day == stopped

@@ -244,6 +244,12 @@ class PageState:
         self.redraw(settings_changed=not ok or had_message != bool(self.session.message))
 
     @property
+    def running(self) -> bool:
+        """False once street A has simulated all its configured days."""
+        street = self.session.streets.get("A")
+        return bool(street is not None and getattr(street.model, "running", True))
+
+    @property
     def ready(self) -> bool:
         """True when every street the mode needs is running."""
         s = self.session
@@ -339,6 +345,8 @@ def MainView(state: PageState):
             with solara.Row():
                 solara.Error(s.message, classes=["gg-message"], dense=True)
                 solara.Button("Dismiss", text=True, on_click=lambda: state.act(_clear_message, s))
+        if s.notice:
+            solara.Info(s.notice, dense=True, classes=["gg-notice"])
         if not state.ready:
             solara.Warning("No street is running; press Reset to start from the defaults.")
             return
@@ -377,16 +385,36 @@ def Dashboard(session: DashboardSession | None = None):
         days_per_frame=solara.use_reactive(2),
     )
 
+    current = solara.use_ref(None)  # the play task, so the loop can tell it was cancelled
+
     def play_loop():
-        while state.playing.value:
+        task = current.current
+        while state.playing.value and (task is None or task.is_current()):
             started = time.perf_counter()
             state.step(state.days_per_frame.value)
-            if s.message:
+            if s.message or not state.running:
+                # An error, or the configured run (burn-in + scored days) is over: stop, so a
+                # forgotten tab never keeps the server busy.
                 state.playing.value = False
+                if not s.message:
+                    s.notice = f"Run complete at day {s.day}; Reset to start again"
+                    state.redraw()
                 return
             time.sleep(max(0.0, PLAY_FRAME_SECONDS - (time.perf_counter() - started)))
 
-    solara.lab.use_task(play_loop, dependencies=[state.playing.value], prefer_threaded=True)
+    current.current = solara.lab.use_task(
+        play_loop, dependencies=[state.playing.value], prefer_threaded=True, raise_error=False
+    )
+
+    def stop_on_close():
+        def cleanup():
+            state.playing.value = False
+            if getattr(current.current, "_cancel", None):
+                current.current.cancel()
+
+        return cleanup
+
+    solara.use_effect(stop_on_close, [])
 
     solara.Title(TITLE)
     with solara.AppBar():

@@ -412,6 +412,7 @@ class DashboardSession:
 
         """
         with self.lock:
+            self.notice = ""
             new: dict[str, Street] = {}
             for side in self.active_sides:
                 params = dict(self.sides[side].params)
