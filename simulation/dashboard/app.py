@@ -120,6 +120,8 @@ def difference_html(session: DashboardSession) -> str:
             days,
             [Series("", "#2ca02c", session.difference(key))],
             unit=METRICS[key][1],
+            width=240,
+            height=150,
             zero_line=True,
             css_class="gg-diff-chart",
         )
@@ -320,7 +322,7 @@ def Controls(state: PageState):
                 value=state.seed_text,
                 on_value=on_seed,
                 error=bool(state.seed_error.value),
-                message=state.seed_error.value or "Same seed, same street; A and B share it",
+                message=state.seed_error.value or "Whole numbers only, e.g. 42; A and B share it",
                 classes=["gg-seed"],
             )
             solara.Text("Colour households by")

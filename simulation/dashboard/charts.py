@@ -168,9 +168,7 @@ def line_chart(
         x = left + pw
         for s in reversed(labelled):
             text = escape(s.label)
-            parts.append(
-                f'<text x="{x}" y="{top + 10}" text-anchor="end" fill="{s.colour}">{text}</text>'
-            )
+            parts.append(f'<text x="{x}" y="14" text-anchor="end" fill="{s.colour}">{text}</text>')
             x -= 7 * len(s.label) + 10
     parts.append("</svg>")
     return "".join(parts)
