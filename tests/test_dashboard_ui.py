@@ -216,3 +216,20 @@ def test_closing_the_page_stops_a_playing_loop(dashboard_page):
     stopped = session.day
     time.sleep(0.6)
     assert session.day == stopped
+
+
+def test_a_drawing_error_shows_a_message_and_the_controls_keep_working(dashboard_page, monkeypatch):
+    session, rc = dashboard_page
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no households array")
+
+    monkeypatch.setattr("simulation.dashboard.app.street_html", broken)
+    monkeypatch.setattr("simulation.dashboard.app.plots_html", broken)
+    _button(rc, "Step").click()
+    html = _html(rc)
+    assert "Cannot draw street A: no households array" in html
+    assert "Cannot draw the plots" in html
+    monkeypatch.undo()
+    _button(rc, "Step").click()
+    assert _day(rc) == 2 and 'class="gg-street gg-street-A"' in _html(rc)

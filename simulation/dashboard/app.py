@@ -140,7 +140,11 @@ def StreetView(session: DashboardSession, side: str, colour_by: str, frame: int)
 
     def draw() -> str:
         with session.lock:  # a playing loop must not step the model while it is drawn
-            return street_html(street.model, colour_by, side)
+            try:
+                return street_html(street.model, colour_by, side)
+            except Exception as exc:  # noqa: BLE001 - a drawing problem must not kill the page
+                text = escape(f"Cannot draw street {side}: {exc}")
+                return f'<div class="gg-draw-error">{text}</div>'
 
     picture = solara.use_memo(draw, [frame, colour_by, side, id(street)])
     with solara.Column(gap="4px"):
@@ -358,9 +362,15 @@ def MainView(state: PageState):
                 f" &nbsp; seed {s.seed}"
                 + (" &nbsp; (A and B step in lockstep)" if s.compare else "")
             )
-            kpis = kpi_html(s)
-            difference = difference_html(s) if s.compare else ""
-            plots = plots_html(s)
+            try:
+                kpis = kpi_html(s)
+                difference = difference_html(s) if s.compare else ""
+                plots = plots_html(s)
+            except Exception as exc:  # noqa: BLE001 - show the problem, keep the controls alive
+                kpis, difference = "", ""
+                plots = (
+                    f'<div class="gg-draw-error">Cannot draw the plots: {escape(str(exc))}</div>'
+                )
         solara.HTML(tag="div", unsafe_innerHTML=day_line)
         solara.HTML(tag="div", unsafe_innerHTML=kpis)
         with solara.Row(gap="16px", style="flex-wrap:wrap;align-items:flex-start"):
