@@ -154,8 +154,10 @@ def test_comparison_mode_shows_two_streets_and_the_difference_plot(dashboard_pag
 def test_slider_changes_both_streets(dashboard_page):
     session, rc = dashboard_page
     _switch(rc, "Compare two streets (A vs B)").v_model = True
-    slider = next(s for s in rc.find(v.Slider).widgets if s.label.startswith("Households per grid"))
-    slider.v_model = 30
+    slider = rc.find(v.Slider, class_="gg-slider-households_per_grid").widget
+    slider.v_model = 40  # dragging: nothing is rebuilt until the thumb is released
+    assert session.street("A").model.p["households_per_grid"] == 50
+    slider.fire_event("change", 30)
     assert session.street("A").model.p["households_per_grid"] == 30
     assert session.street("B").model.p["households_per_grid"] == 30
     assert len(session.street("B").model.households.x) == 4 * 30
@@ -233,3 +235,15 @@ def test_a_drawing_error_shows_a_message_and_the_controls_keep_working(dashboard
     monkeypatch.undo()
     _button(rc, "Step").click()
     assert _day(rc) == 2 and 'class="gg-street gg-street-A"' in _html(rc)
+
+
+def test_a_refused_slider_value_gives_a_message_and_the_thumb_goes_back(dashboard_page):
+    session, rc = dashboard_page
+    session.set_params({"n_streets": 20})  # 20 streets × 4 grids × 50 households
+    slider = rc.find(v.Slider, class_="gg-slider-households_per_grid").widget
+    slider.fire_event("change", 1000)  # would be 80,000 households
+    assert "the dashboard draws at most" in str(
+        rc.find(v.Alert, class_="gg-message").widget.children
+    )
+    assert session.street("A").model.p["households_per_grid"] == 50
+    assert rc.find(v.Slider, class_="gg-slider-households_per_grid").widget.v_model == 50

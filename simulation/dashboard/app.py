@@ -6,8 +6,9 @@ the trainer's main demonstration is two streets with the same seed stepping in l
 scenario picker and seed check need to validate input before a model is rebuilt. The look and the
 controls follow SolaraViz (sidebar of controls, Reset / Play / Step, plots beside the space).
 
-Drawing cost is what limits a live dashboard, so the street is one PNG image (`drawing.py`) and
-the plots are small SVG charts (`charts.py`), redrawn only when the simulated day changes.
+Drawing cost is what limits a live dashboard, so the street is a one-pixel-per-cell PNG under an
+SVG overlay (`drawing.py`) and the plots are small SVG charts (`charts.py`), redrawn only when the
+simulated day or a setting changes.
 """
 
 from __future__ import annotations
@@ -186,33 +187,46 @@ def SideControls(session: DashboardSession, side: str, act, version: int = 0):
 
 
 @solara.component
+def ParameterSlider(session: DashboardSession, name: str, act, version: int = 0):
+    """One parameter slider that applies its value when released (or on a key press).
+
+    Every new value rebuilds the street, so applying each intermediate value while the thumb is
+    dragged would queue dozens of rebuilds; Vuetify's `change` event fires once, on release.
+    """
+    spec = PARAMETERS[name]
+    value = session.sides["A"].params[name]
+    shown = f"{value:g}" if isinstance(value, float) else str(value)
+    is_int = spec.kind is int
+    step = (10 if spec.high - spec.low >= 500 else 1) if is_int else 0.1
+
+    def on_change(widget, event, data):
+        try:
+            proposed = int(round(float(data))) if is_int else round(float(data), 6)
+        except (TypeError, ValueError):
+            proposed = data  # the session turns it into a message
+        act(session.set_param, name, proposed)
+        # If the session refused the value, put the thumb back where the street is.
+        widget.v_model = session.sides["A"].params[name]
+
+    slider = solara.v.Slider(
+        label=f"{name.replace('_', ' ').capitalize()}: {shown} {spec.unit}",
+        v_model=value,
+        min=spec.low,
+        max=spec.high,
+        step=step,
+        thumb_label=True,
+        hide_details=True,
+        class_=f"gg-slider-{name}",
+    )
+    solara.v.use_event(slider, "change", on_change)
+    return slider
+
+
+@solara.component
 def ParameterSliders(session: DashboardSession, act, version: int = 0):
-    """Sliders for the parameters a trainer moves, ranges from the parameter table."""
-    params = session.sides["A"].params
+    """Sliders for the parameters a trainer moves; ranges come from the parameter table."""
     for name in SLIDER_PARAMS:
-        spec = PARAMETERS[name]
-        value = params[name]
-        shown = f"{value:g}" if isinstance(value, float) else str(value)
-        label = f"{name.replace('_', ' ').capitalize()}: {shown} {spec.unit}"
-        if spec.kind is int:
-            step = 10 if spec.high - spec.low >= 500 else 1
-            solara.SliderInt(
-                label=label,
-                value=int(params[name]),
-                min=int(spec.low),
-                max=int(spec.high),
-                step=step,
-                on_value=lambda v, n=name: act(session.set_param, n, v),
-            )
-        else:
-            solara.SliderFloat(
-                label=label,
-                value=float(params[name]),
-                min=float(spec.low),
-                max=float(spec.high),
-                step=0.1,
-                on_value=lambda v, n=name: act(session.set_param, n, round(v, 6)),
-            )
+        ParameterSlider(session, name, act, version)
 
 
 @dataclass
