@@ -143,6 +143,8 @@ def _plt():
 
 def _bar_figure(means: pd.DataFrame, metrics: list[str], path: Path) -> None:
     plt = _plt()
+    from matplotlib.ticker import MaxNLocator
+
     n = len(metrics)
     ncol = min(3, n)
     nrow = math.ceil(n / ncol)
@@ -161,6 +163,7 @@ def _bar_figure(means: pd.DataFrame, metrics: list[str], path: Path) -> None:
         better = _better(m)
         ax.set_title(f"{m}" + (f"\n({better})" if better else ""), fontsize=8)
         ax.tick_params(labelsize=7)
+        ax.xaxis.set_major_locator(MaxNLocator(5))
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
     fig.suptitle("Scenario means with 95% confidence intervals", fontsize=10)
@@ -169,14 +172,16 @@ def _bar_figure(means: pd.DataFrame, metrics: list[str], path: Path) -> None:
     plt.close(fig)
 
 
-def _series_figure(bands: pd.DataFrame, columns: list[str], path: Path, burn_in: int) -> None:
+def _series_figure(
+    bands: pd.DataFrame, columns: list[str], path: Path, burn_in: int, order: list[str]
+) -> None:
     plt = _plt()
     n = len(columns)
     ncol = min(2, n)
     nrow = math.ceil(n / ncol)
     fig, axes = plt.subplots(nrow, ncol, figsize=(6 * ncol, 3 * nrow), squeeze=False)
     colours = plt.get_cmap("tab10")
-    scen = list(dict.fromkeys(bands["scenario"]))
+    scen = [s for s in order if s in set(bands["scenario"])]
     for ax, c in zip(axes.flat, columns, strict=False):
         for i, s in enumerate(scen):
             d = bands[(bands["column"] == c) & (bands["scenario"] == s)].sort_values("day")
@@ -209,6 +214,8 @@ def _forest_figure(
     hi: str = "ci_high",
 ) -> None:
     plt = _plt()
+    from matplotlib.ticker import MaxNLocator
+
     n = len(metrics)
     ncol = min(3, n)
     nrow = math.ceil(n / ncol)
@@ -227,6 +234,7 @@ def _forest_figure(
         better = _better(m)
         ax.set_title(f"{m}" + (f"\n({better})" if better else ""), fontsize=8)
         ax.tick_params(labelsize=7)
+        ax.xaxis.set_major_locator(MaxNLocator(5))
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
     fig.suptitle(title, fontsize=10)
@@ -328,7 +336,8 @@ def report(results_dir: str | Path, *, metrics: list[str] | None = None) -> Path
             bands = timeseries_bands(root, ts_cols, ok)
             bands.to_csv(root / "timeseries_bands.csv", index=False)
             burn = int(ok["burn_in_days"].iloc[0]) if "burn_in_days" in ok else 0
-            _series_figure(bands, ts_cols, figdir / "timeseries.png", burn)
+            order = list(dict.fromkeys(means["scenario"]))
+            _series_figure(bands, ts_cols, figdir / "timeseries.png", burn, order)
             doc.h2("Daily time series")
             doc.figure("timeseries.png", "Daily means with 95% confidence bands by scenario")
 
