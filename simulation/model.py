@@ -16,6 +16,7 @@ import math
 import numpy as np
 from mesa import Model
 from mesa.discrete_space import OrthogonalMooreGrid
+from scipy.special import expit
 
 from simulation import needs as nd
 from simulation.agents import (
@@ -37,8 +38,7 @@ CATEGORY_CUMULATIVE = np.cumsum(nd.CATEGORY_SHARES)[
 ]  # days in "volunteered recently" and in the rolling daily indicators
 
 
-def _logistic(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+_logistic = expit
 
 
 class GridGovernanceModel(Model):
@@ -158,6 +158,12 @@ class GridGovernanceModel(Model):
         self._to_finish: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._neighbours_day = -1
         self.volunteered_yesterday = np.zeros(n_grids, dtype=np.int64)
+        # Coefficients on the attitude rows (identity, trust, efficacy) for one product a day.
+        self._report_weights = np.array(
+            [p["report_identity"], p["report_trust"], p["report_efficacy"]]
+        )
+        self._volunteer_weights = np.array([p["volunteer_identity"], p["volunteer_trust"], 0.0])
+        self._peer_weight = p["volunteer_peer"] / self.neighbour_count
         self._neighbours_active = np.zeros(hh.n)
         self.volunteer_hours_today = 0.0
         self.recorder = DailyRecorder(self)
@@ -166,15 +172,10 @@ class GridGovernanceModel(Model):
     # ------------------------------------------------------------------ rules as functions
     def report_probability(self, rows: np.ndarray, severity: np.ndarray) -> np.ndarray:
         """Daily probability that households `rows` report open needs of given severity."""
-        p, hh = self.p, self.households
-        z = (
-            p["report_a0"]
-            + p["report_identity"] * hh.identity[rows]
-            + p["report_trust"] * hh.trust[rows]
-            + p["report_efficacy"] * hh.efficacy[rows]
-            + p["report_severity"] * severity
-        )
-        return _logistic(z)
+        p = self.p
+        # identity, trust and efficacy are the rows of one array: one product for all three.
+        z = self._report_weights @ self.households.attitudes[:, rows]
+        return _logistic(z + (p["report_a0"] + p["report_severity"] * severity))
 
     def accept_probability(self, grid: int, partner: int) -> float:
         """Probability that `partner` accepts a need handed over by grid `grid`'s worker."""
@@ -585,15 +586,10 @@ class GridGovernanceModel(Model):
     # 6. participation -----------------------------------------------------------------------
     def _participate(self) -> None:
         p, hh = self.p, self.households
-        neighbours_active = self.volunteering_neighbours()
-        share = neighbours_active / self.neighbour_count
-        z = (
-            p["volunteer_d0"]
-            + p["volunteer_identity"] * hh.identity
-            + p["volunteer_trust"] * hh.trust
-            + p["volunteer_peer"] * share
-        )
-        today = np.flatnonzero(self.rng.random(hh.n) < _logistic(z))
+        peer = self.volunteering_neighbours() * self._peer_weight  # d3 × neighbours' share
+        z = self._volunteer_weights @ hh.attitudes
+        z += peer
+        today = np.flatnonzero(self.rng.random(hh.n) < _logistic(z + p["volunteer_d0"]))
         hh.last_volunteered[today] = self.day
         hours = p["volunteer_session_hours"]
         hh.volunteer_hours[today] += hours
