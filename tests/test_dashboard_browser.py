@@ -85,8 +85,18 @@ def _free_port() -> int:
 def dashboard_server(tmp_path_factory):
     """`gridgov dashboard --port <free>` running in a subprocess; yields its base URL."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("dashboard") / "server.log"
-    env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="false", PYTHONUNBUFFERED="1")
+    work = tmp_path_factory.mktemp("dashboard")
+    log = work / "server.log"
+    # The project's scenarios plus a broken file, as a trainer's folder might hold.
+    scenarios = work / "scenarios"
+    shutil.copytree(ROOT / "scenarios", scenarios)
+    (scenarios / "zz_broken.toml").write_text('name = "broken\n[[[ this is not TOML')
+    env = dict(
+        os.environ,
+        SOLARA_TELEMETRY_MIXPANEL_ENABLE="false",
+        PYTHONUNBUFFERED="1",
+        GRIDGOV_SCENARIOS_DIR=str(scenarios),
+    )
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "simulation.cli", "dashboard", "--port", str(port)],
@@ -286,3 +296,19 @@ def test_bad_seed_shows_a_message_and_the_page_keeps_working(dashboard_page):
     field.press("Enter")
     page.wait_for_selector("text=seed 7")
     assert page.locator("text=Seed must be a whole number").count() == 0
+
+
+def test_broken_scenario_file_shows_a_message_and_the_page_keeps_working(dashboard_page):
+    page = dashboard_page
+    page.locator(".v-select", has=page.locator("label", has_text="Scenario A")).click()
+    page.locator(".menuable__content__active .v-list-item", has_text="zz_broken").click()
+    message = page.wait_for_selector(".gg-message")
+    assert "Could not load scenario 'zz_broken'" in message.text_content()
+    assert "baseline: no mechanisms" in page.text_content(".gg-street-label-A")
+    page.click(".gg-step")
+    _wait_day(page, 1)
+    page.locator(".v-select", has=page.locator("label", has_text="Scenario A")).click()
+    page.locator(".menuable__content__active .v-list-item", has_text="identity_connection").click()
+    page.wait_for_selector(
+        ".gg-street-label-A:has-text('identity_connection: identity + connection')"
+    )
