@@ -33,6 +33,7 @@ from simulation.parameters import PARAMETERS, default_parameters
 from simulation.street import make_layout, neighbour_network
 
 RECENT = 30
+ARRIVAL_BLOCK = 64  # days of arrivals drawn at once
 CATEGORY_CUMULATIVE = np.cumsum(nd.CATEGORY_SHARES)[
     :-1
 ]  # days in "volunteered recently" and in the rolling daily indicators
@@ -157,6 +158,7 @@ class GridGovernanceModel(Model):
         self.followups_due = np.zeros(n_grids)  # worker hours owed to follow-ups tomorrow
         self._to_finish: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._neighbours_day = -1
+        self._block_start = self._block_end = 0
         self.volunteered_yesterday = np.zeros(n_grids, dtype=np.int64)
         # Coefficients on the attitude rows (identity, trust, efficacy) for one product a day.
         self._report_weights = np.array(
@@ -221,19 +223,44 @@ class GridGovernanceModel(Model):
 
     # 1. needs arise --------------------------------------------------------------------------
     def _needs_arise(self) -> None:
-        p, hh = self.p, self.households
-        rate = hh.n * p["need_rate"] / 365.0
-        if (
-            p["shock_start"] > 0
-            and p["shock_start"] <= self.day < p["shock_start"] + p["shock_days"]
-        ):
-            rate *= p["shock_multiplier"]
-        # Superposed per-household Poisson processes: draw the day's count, then the households.
-        k = int(self.rng.poisson(rate))
-        if k == 0:
+        hh = self.households
+        if self.day >= self._block_end:
+            self._draw_arrivals(self.day, ARRIVAL_BLOCK)
+        lo, hi = self._block_bounds[self.day - self._block_start : self.day - self._block_start + 2]
+        if hi == lo:
             return
-        rows = self.rng.integers(0, hh.n, size=k)
-        u = self.rng.random((2, k))
+        a = self._block
+        rows = a["rows"][lo:hi]
+        ids = self.ledger.add(
+            rows,
+            hh.grid[rows],
+            a["category"][lo:hi],
+            a["complexity"][lo:hi],
+            a["severity"][lo:hi],
+            hh.elderly[rows],
+            self.day,
+        )
+        np.add.at(hh.open_needs, rows, 1)
+        self.open_ids = np.concatenate([self.open_ids, ids])
+        self.recorder.count("arrivals", hi - lo)
+
+    def _draw_arrivals(self, first_day: int, n_days: int) -> None:
+        """Draw the needs of the next `n_days` days in one go (arrival events).
+
+        Each household's needs are a Poisson process with rate `need_rate` per year, times
+        `shock_multiplier` during a demand shock; their superposition is drawn as a daily count
+        and a uniformly chosen household per need. Parameters are fixed for a run, so drawing
+        ahead changes nothing but speed.
+        """
+        p, n = self.p, self.households.n
+        days = np.arange(first_day, first_day + n_days)
+        rate = np.full(n_days, n * p["need_rate"] / 365.0)
+        if p["shock_start"] > 0:
+            in_shock = (days >= p["shock_start"]) & (days < p["shock_start"] + p["shock_days"])
+            rate[in_shock] *= p["shock_multiplier"]
+        counts = self.rng.poisson(rate)
+        k = int(counts.sum())
+        u = self.rng.random((3, k))
         category = np.searchsorted(CATEGORY_CUMULATIVE, u[0], side="right")
         share_dep = p["share_department_needs"]
         share_partner = min(p["share_partner_needs"], 1.0 - share_dep)
@@ -242,22 +269,18 @@ class GridGovernanceModel(Model):
             nd.DEPARTMENT_LEVEL,
             np.where(u[1] < share_dep + share_partner, nd.PARTNER_LEVEL, nd.SIMPLE),
         )
-        # Paperwork needs nobody outside government can do are department-level when complex.
+        # Paperwork nobody outside government can do is department-level when complex.
         paperwork = category == nd.CATEGORIES.index("paperwork")
-        complexity = np.where(paperwork & (complexity == 1), nd.DEPARTMENT_LEVEL, complexity)
-        severity = self.rng.uniform(0.1, 0.8, k) + 0.2 * (category == nd.HAZARD)
-        ids = self.ledger.add(
-            rows,
-            hh.grid[rows],
-            category,
-            complexity,
-            np.minimum(severity, 1.0),
-            hh.elderly[rows],
-            self.day,
-        )
-        np.add.at(hh.open_needs, rows, 1)
-        self.open_ids = np.concatenate([self.open_ids, ids])
-        self.recorder.count("arrivals", k)
+        complexity[paperwork & (complexity == nd.PARTNER_LEVEL)] = nd.DEPARTMENT_LEVEL
+        severity = 0.1 + 0.7 * u[2] + 0.2 * (category == nd.HAZARD)
+        self._block = {
+            "rows": self.rng.integers(0, n, size=k),
+            "category": category,
+            "complexity": complexity,
+            "severity": np.minimum(severity, 1.0),
+        }
+        self._block_bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
+        self._block_start, self._block_end = first_day, first_day + n_days
 
     # 2. reporting ---------------------------------------------------------------------------
     def _report(self) -> None:
