@@ -143,7 +143,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_runs(tmp_path):
     proc = popen_cli("sweep", path, "--out", out, "--workers", "2", "--chunk-size", "1",
                      "--no-progress")  # fmt: skip
     _wait_for_parts(out, 3, proc)
-    proc.send_signal(signal.SIGINT)  # what Ctrl-C sends to the foreground process
+    kill_group(proc, signal.SIGINT)  # Ctrl-C: SIGINT to the whole foreground process group
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "resume" in err

@@ -2,7 +2,7 @@
 
 Each sweep runs as its own `gridgov sweep` process (what a user runs), into a temporary
 folder, while this process samples the resident memory of that process and all of its
-children (pool workers, fork server) every 50 ms. Reported:
+children (pool workers, fork server) every 100 ms. Reported:
 
 - speed-up: throughput (runs/s, wall clock of the whole command) with 2 local workers over 1
   worker, on the same sweep of a fifth of the experiment's runs (target ≥ 1.8×);
@@ -32,6 +32,17 @@ class SweepMeasure:
     workers: int
     seconds: float
     peak_rss_mb: float
+    run_seconds: float = 0.0
+
+    @property
+    def mean_run_s(self) -> float:
+        """Mean time one run took inside a worker (rises when cores are shared)."""
+        return self.run_seconds / self.runs
+
+    @property
+    def busy_workers(self) -> float:
+        """Average number of runs executing at once (run time / wall time)."""
+        return self.run_seconds / self.seconds
 
     @property
     def runs_per_s(self) -> float:
@@ -94,15 +105,18 @@ def measure_sweep(
     peak = 0
     while proc.poll() is None:
         peak = max(peak, _tree_rss(ps))
-        time.sleep(0.05)
+        time.sleep(0.1)
     seconds = time.perf_counter() - t0
     err = proc.stderr.read() if proc.stderr else ""
     if proc.returncode != 0:
         raise RuntimeError(f"sweep failed (exit {proc.returncode}): {err.strip()[-300:]}")
     import json
 
+    import pandas as pd
+
     n = json.loads((out / "manifest.json").read_text())["n_runs"]
-    return SweepMeasure(label, n, workers, seconds, peak / 2**20)
+    run_s = float(pd.read_parquet(out / "runs", columns=["elapsed_s"])["elapsed_s"].sum())
+    return SweepMeasure(label, n, workers, seconds, peak / 2**20, run_s)
 
 
 def run_sweep_benchmark(
@@ -157,10 +171,20 @@ def print_benchmark(res: dict) -> None:
     """Print a benchmark result as a small table with the two ratios."""
     load = ", ".join(f"{x:.1f}" for x in res["load_average"])
     print(f"sweep benchmark on {res['experiment']} ({res['cpus']} CPUs, load average {load})")
-    print(f"{'sweep':24} {'runs':>5} {'seconds':>8} {'runs/s':>7} {'peak MB':>8}")
+    print(
+        f"{'sweep':24} {'runs':>5} {'seconds':>8} {'runs/s':>7} {'peak MB':>8} "
+        f"{'s/run':>6} {'busy':>5}"
+    )
     for m in res["measures"]:
-        print(f"{m.label:24} {m.runs:5d} {m.seconds:8.1f} {m.runs_per_s:7.2f} {m.peak_rss_mb:8.0f}")
+        print(
+            f"{m.label:24} {m.runs:5d} {m.seconds:8.1f} {m.runs_per_s:7.2f} "
+            f"{m.peak_rss_mb:8.0f} {m.mean_run_s:6.2f} {m.busy_workers:5.2f}"
+        )
     print(f"speed-up 2 vs 1 worker: {res['speedup']:.2f}x (target >= 1.8x)")
+    print(
+        "  (s/run: mean time of one run inside a worker; it rises when the cores are shared "
+        "with other work. busy: runs executing at once on average.)"
+    )
     m_small, m_big = res["measures"][2], res["measures"][3]
     print(
         f"peak memory {m_big.runs} vs {m_small.runs} runs: {res['memory_ratio']:.2f}x "

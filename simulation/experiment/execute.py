@@ -244,8 +244,8 @@ class ExecStats:
 
 
 def default_chunk_size(n_runs: int, n_workers: int) -> int:
-    """Chunk size giving each worker ~16 chunks (load balance) and at most 8 runs per chunk."""
-    return max(1, min(8, math.ceil(n_runs / (n_workers * 16))))
+    """Chunk size giving each worker ~32 chunks (load balance, little lost on a kill), ≤ 8 runs."""
+    return max(1, min(8, math.ceil(n_runs / (n_workers * 32))))
 
 
 def execute(
@@ -326,4 +326,16 @@ def execute(
         stats.interrupted = True
         for fut in pending:
             fut.cancel()
+        _abort(executor)
     return stats
+
+
+def _abort(executor: Executor) -> None:
+    """Stop a local pool's workers now instead of letting their current chunks finish.
+
+    Their runs are not stored, so a resume runs them again; waiting could take a whole chunk.
+    """
+    processes = getattr(executor, "_processes", None) or {}
+    for proc in list(processes.values()):
+        with contextlib.suppress(Exception):
+            proc.terminate()
