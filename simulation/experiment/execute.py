@@ -66,10 +66,10 @@ def metric_direction(name: str) -> int:
 def shock_metrics(ts, params: dict[str, Any]) -> dict[str, float]:
     """Recovery after a demand shock, from a run's daily series.
 
-    The pre-shock level is the mean backlog over the 28 days before the shock; the run has
-    recovered on the first day after the shock ends when the 7-day mean backlog is back within
-    10% (and at least one case) of it. A run that never recovers gets the days it had left
-    (a censored value, so that averages are not flattered by dropping it).
+    The pre-shock level is the backlog over the 28 days before the shock; the run has recovered
+    on the first day after the shock ends when the 7-day mean backlog is back within the range
+    it had then (or within 10%, at least one case, of its mean). A run that never recovers
+    gets the days it had left (a censored value, so averages are not flattered by dropping it).
 
     Args:
         ts: The run's daily DataFrame (columns ``day`` and ``backlog``).
@@ -90,8 +90,13 @@ def shock_metrics(ts, params: dict[str, Any]) -> dict[str, float]:
     level = pre.mean()
     end = start + int(params.get("shock_days", 14))
     smooth = np.convolve(backlog, np.ones(7) / 7, mode="full")[: len(backlog)]
+    # "Back to normal": within the range the smoothed backlog had in the 28 pre-shock days,
+    # or within 10% (at least one case) of its mean, whichever is wider. A fixed 10% band
+    # alone would mistake day-to-day noise for a slow recovery.
+    pre_smooth = smooth[(day >= start - 28) & (day < start)]
+    threshold = max(pre_smooth.max(), level + max(0.1 * level, 1.0))
     after = day >= end
-    ok = after & (smooth <= level + max(0.1 * level, 1.0))
+    ok = after & (smooth <= threshold)
     if ok.any():
         rec_day = day[np.argmax(ok)]
         recovery = float(rec_day - end)

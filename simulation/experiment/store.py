@@ -139,8 +139,13 @@ class ResultStore:
             if self.root.exists() and fresh:
                 for name in (MANIFEST, "experiment.toml", "design.parquet", "sample.parquet"):
                     (self.root / name).unlink(missing_ok=True)
-                for d in (self.runs_dir, self.ts_dir):
+                for d in (self.runs_dir, self.ts_dir, self.root / "figures"):
                     shutil.rmtree(d, ignore_errors=True)
+                # Outputs of `report` on the discarded results.
+                for name in ("report.html", "report.md"):
+                    (self.root / name).unlink(missing_ok=True)
+                for csv in self.root.glob("*.csv"):
+                    csv.unlink()
             elif self.root.exists() and any(self.root.iterdir()):
                 if (self.runs_dir.exists() or (self.root / "design.parquet").exists()) and not (
                     manifest_path.exists()
