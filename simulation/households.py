@@ -60,6 +60,7 @@ class Households:
         self.expected_quality = np.full(n, params["expected_quality"])
         self.expected_delay = np.full(n, params["expected_delay"])
         self.satisfaction = np.full(n, np.nan)
+        self.rated = np.zeros(n, dtype=bool)  # has had at least one experience
         self.worker_tie = np.full(n, params["tie_initial"])
         self.last_volunteered = np.full(n, -(10**6), dtype=np.int64)
         self.volunteer_hours = np.zeros(n)

@@ -136,6 +136,7 @@ class GridGovernanceModel(Model):
         same_street = self.layout.grid_street[:, None] == self.partner_street[None, :]
         self.partner_tie = np.where(same_street, p["tie_initial"], 0.0)
         self.same_street = same_street
+        self.n_same_street = int(same_street.sum())
         self.department = LineDepartment(self, p)
         self.grid_street = self.layout.grid_street.tolist()
         # Per street and need category: alliance partners that can handle it.
@@ -557,7 +558,8 @@ class GridGovernanceModel(Model):
         p, led, hh, rec = self.p, self.ledger, self.households, self.recorder
         led.resolver[ids] = resolver
         led.fit[ids] = fit
-        quality = np.clip(np.asarray(fit) + self.rng.normal(0, p["quality_noise"], len(ids)), 0, 1)
+        quality = fit + self.rng.normal(0, p["quality_noise"], len(ids))
+        quality = np.minimum(np.maximum(quality, 0.0), 1.0)
         ok = quality >= p["reopen_threshold"]
         rows = led.household[ids]
         rec.count("attempts", len(ids))
@@ -577,7 +579,8 @@ class GridGovernanceModel(Model):
         rec.count("rated", len(ids))
         rec.count("satisfied", int((s > 0.6).sum()))
         prev = hh.satisfaction[rows]
-        hh.satisfaction[rows] = np.where(np.isnan(prev), s, 0.5 * prev + 0.5 * s)
+        hh.satisfaction[rows] = np.where(hh.rated[rows], 0.5 * prev + 0.5 * s, s)
+        hh.rated[rows] = True
         drift = p["expectation_drift"]
         hh.expected_quality[rows] = eq + drift * (quality - eq)
         hh.expected_delay[rows] = np.maximum(ed + drift * (delay - ed), 0.5)
