@@ -9,6 +9,7 @@ import time
 import pandas as pd
 import pytest
 from test_experiment_helpers import (
+    CRASH_NEED_RATE,
     POISON_NEED_RATE,
     comparable,
     factorial_toml,
@@ -99,6 +100,21 @@ def test_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, capsys):
     assert main(args) == 1
     assert "2 from before" in capsys.readouterr().err
     assert pd.read_parquet(tmp_path / "out" / "runs")["run_id"].value_counts().eq(1).all()
+
+
+def test_a_run_that_kills_its_worker_is_recorded_and_the_sweep_goes_on(tmp_path):
+    text = factorial_toml(extra='model = "test_experiment_helpers:crashing_simulate"').replace(
+        'kind = "factorial"\nfactors = { identity = [false, true], connection = [false, true], '
+        "interaction = [false, true] }",
+        f'kind = "factorial"\nfactors = {{ need_rate = [1.0, 2.0, {CRASH_NEED_RATE}, 3.0] }}',
+    )
+    path = write(tmp_path, text)
+    res = run_experiment(path, out=tmp_path / "out", workers=2, chunk_size=3, progress=False)
+    assert res.exit_code == 1 and res.failed == 2 and res.done == 6
+    runs = load_results(tmp_path / "out")
+    bad = runs[runs["status"] == "failed"]
+    assert set(bad["need_rate"]) == {CRASH_NEED_RATE}
+    assert bad["error"].str.contains("worker lost").all()
 
 
 def _wait_for_parts(out, n, proc, timeout=120):

@@ -64,6 +64,18 @@ def flaky_simulate(params, seed):
     return simulate(params, seed)
 
 
+CRASH_NEED_RATE = 6.5
+
+
+def crashing_simulate(params, seed):
+    """The real model, except that one need rate kills the worker process outright."""
+    if params["need_rate"] == CRASH_NEED_RATE:
+        os._exit(3)  # like a segfault or the OOM killer: no exception, the process is gone
+    from simulation.run import simulate
+
+    return simulate(params, seed)
+
+
 def comparable(df: pd.DataFrame) -> pd.DataFrame:
     """A per-run table without the timing column, sorted by run id."""
     return df.drop(columns=["elapsed_s"]).sort_values("run_id").reset_index(drop=True)

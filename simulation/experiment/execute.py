@@ -175,6 +175,36 @@ class SerialExecutor(Executor):
         return future
 
 
+class LocalPool(Executor):
+    """A process pool that replaces itself when a worker dies hard (segfault, OOM, os._exit).
+
+    A plain `ProcessPoolExecutor` is unusable once any worker dies; here the futures of the
+    broken pool fail (and `execute` resubmits their chunks) while new work goes to a fresh pool.
+    """
+
+    def __init__(self, workers: int):
+        ctx = multiprocessing.get_context("forkserver")
+        # The fork server imports Mesa and the model once; every worker forks from it.
+        ctx.set_forkserver_preload(["simulation.experiment.execute", "simulation.run"])
+        self._make = lambda: ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker)
+        self._pool = self._make()
+
+    @property
+    def _processes(self):
+        return getattr(self._pool, "_processes", None)
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        """Submit to the current pool, replacing it first if a worker death broke it."""
+        if getattr(self._pool, "_broken", False):
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._make()
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Shut the current pool down."""
+        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
 def _init_worker() -> None:
     # Ctrl-C is the parent's business: it stops submitting and keeps finished chunks. Workers
     # that died of SIGINT would break the pool before the parent could shut it down cleanly.
@@ -201,10 +231,7 @@ def open_executor(
     if kind == "serial":
         yield SerialExecutor(), 1
     elif kind == "local":
-        ctx = multiprocessing.get_context("forkserver")
-        # The fork server imports Mesa and the model once; every worker forks from it.
-        ctx.set_forkserver_preload(["simulation.experiment.execute", "simulation.run"])
-        pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=_init_worker)
+        pool = LocalPool(n)
         try:
             yield pool, n
         finally:
@@ -299,6 +326,23 @@ def execute(
     source = chunks()
     pending: dict[Future, tuple[list, int]] = {}
     exhausted = False
+
+    def record(outcomes: list[dict[str, Any]]) -> None:
+        on_chunk(outcomes)
+        n_failed = sum(o["row"]["status"] != "ok" for o in outcomes)
+        stats.done += len(outcomes) - n_failed
+        stats.failed += n_failed
+        if progress is not None:
+            progress.update(len(outcomes))
+            if n_failed:
+                progress.set_postfix(failed=stats.failed, refresh=False)
+
+    def submit(chunk: list, attempt: int) -> None:
+        try:
+            pending[executor.submit(run_chunk, chunk)] = (chunk, attempt)
+        except Exception as exc:  # a broken pool or a lost scheduler: record, resume retries
+            record([failed_outcome(t, f"executor failed: {_one_line(exc)}") for t in chunk])
+
     try:
         while True:
             while not exhausted and len(pending) < 2 * n_workers:
@@ -306,9 +350,11 @@ def execute(
                 if chunk is None:
                     exhausted = True
                     break
-                pending[executor.submit(run_chunk, chunk)] = (chunk, 0)
+                submit(chunk, 0)
             if not pending:
-                break
+                if exhausted:
+                    break
+                continue
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for fut in done:
                 chunk, attempt = pending.pop(fut)
@@ -316,17 +362,12 @@ def execute(
                     outcomes = fut.result()
                 except Exception as exc:  # the worker, not the run, failed
                     if attempt < retries:
-                        pending[executor.submit(run_chunk, chunk)] = (chunk, attempt + 1)
+                        # Retry run by run, so one run that kills its worker takes no others.
+                        for task in chunk:
+                            submit([task], attempt + 1)
                         continue
                     outcomes = [failed_outcome(t, f"worker lost: {_one_line(exc)}") for t in chunk]
-                on_chunk(outcomes)
-                n_failed = sum(o["row"]["status"] != "ok" for o in outcomes)
-                stats.done += len(outcomes) - n_failed
-                stats.failed += n_failed
-                if progress is not None:
-                    progress.update(len(outcomes))
-                    if n_failed:
-                        progress.set_postfix(failed=stats.failed, refresh=False)
+                record(outcomes)
     except KeyboardInterrupt:
         stats.interrupted = True
         for fut in pending:

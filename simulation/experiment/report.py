@@ -167,7 +167,7 @@ def _bar_figure(means: pd.DataFrame, metrics: list[str], path: Path) -> None:
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
     fig.suptitle("Scenario means with 95% confidence intervals", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))
     fig.savefig(path)
     plt.close(fig)
 
@@ -238,7 +238,7 @@ def _forest_figure(
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))
     fig.savefig(path)
     plt.close(fig)
 
