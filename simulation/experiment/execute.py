@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import signal
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -343,16 +344,23 @@ def execute(
         except Exception as exc:  # a broken pool or a lost scheduler: record, resume retries
             record([failed_outcome(t, f"executor failed: {_one_line(exc)}") for t in chunk])
 
+    # Runs whose worker died twice get a last try alone, so a run that kills its worker cannot
+    # take innocent runs with it: a broken pool fails every future in flight at that moment.
+    last_tries: deque[dict[str, Any]] = deque()
     try:
         while True:
-            while not exhausted and len(pending) < 2 * n_workers:
-                chunk = next(source, None)
-                if chunk is None:
-                    exhausted = True
-                    break
-                submit(chunk, 0)
+            if last_tries:
+                if not pending:
+                    submit([last_tries.popleft()], retries)
+            else:
+                while not exhausted and len(pending) < 2 * n_workers:
+                    chunk = next(source, None)
+                    if chunk is None:
+                        exhausted = True
+                        break
+                    submit(chunk, 0)
             if not pending:
-                if exhausted:
+                if exhausted and not last_tries:
                     break
                 continue
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
@@ -361,10 +369,13 @@ def execute(
                 try:
                     outcomes = fut.result()
                 except Exception as exc:  # the worker, not the run, failed
-                    if attempt < retries:
+                    if attempt + 1 < retries:
                         # Retry run by run, so one run that kills its worker takes no others.
                         for task in chunk:
                             submit([task], attempt + 1)
+                        continue
+                    if attempt + 1 == retries:
+                        last_tries.extend(chunk)
                         continue
                     outcomes = [failed_outcome(t, f"worker lost: {_one_line(exc)}") for t in chunk]
                 record(outcomes)
