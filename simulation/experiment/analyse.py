@@ -272,6 +272,8 @@ def sensitivity_indices(
     if y.isna().any():
         return pd.DataFrame()
     Y = y.to_numpy(dtype=float)
+    if np.ptp(Y) == 0:  # a constant output has no variance to apportion
+        return pd.DataFrame()
     groups = problem.get("groups")
     names = list(dict.fromkeys(groups)) if groups else list(problem["names"])
     seed = manifest.get("root_seed")
