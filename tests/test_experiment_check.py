@@ -117,6 +117,11 @@ alpha = 0.001
     res = check(tmp_path / "out")
     assert list(res.table["passed"]) == [True, False]
     assert res.exit_code == 1
+    # A failing hypothesis marked `gate = false` is reported but does not fail the check.
+    text = path.read_text().replace("alpha = 0.001", "alpha = 0.001\ngate = false")
+    ungated = write(tmp_path, text, "ungated.toml")
+    res = check(tmp_path / "out", experiment=ungated)
+    assert list(res.table["passed"]) == [True, False] and res.exit_code == 0
     html = report(tmp_path / "out")
     md = (tmp_path / "out" / "report.md").read_text()
     for name in ("scenario_means.png", "timeseries.png", "factorial_effects.png"):

@@ -71,6 +71,10 @@ def test_rerun_skips_finished_runs_and_changed_file_is_refused(reference, tmp_pa
     run_experiment(path, out=out, executor="serial", progress=False)
     again = run_experiment(path, out=out, executor="serial", progress=False)
     assert (again.skipped, again.done) == (16, 0)
+    # Editing text that does not change the runs (a comment, a hypothesis) keeps the results.
+    edited = write(tmp_path, "# a comment\n" + path.read_text(), "edited.toml")
+    assert run_experiment(edited, out=out, executor="serial", progress=False).skipped == 16
+    assert (out / "experiment.toml").read_text().startswith("# a comment")
     changed = write(tmp_path, factorial_toml(reps=2, days=16), "exp.toml")
     with pytest.raises(ConfigError, match="changed"):
         run_experiment(changed, out=out, executor="serial", progress=False)

@@ -19,7 +19,8 @@ class CheckResult:
     Attributes:
         table: One row per hypothesis: ``hypothesis``, ``metric``, ``test``, ``estimate``,
             ``ci_low``, ``ci_high``, ``p``, ``alpha``, ``n``, ``passed``.
-        passed: True when every hypothesis holds.
+        passed: True when every gating hypothesis holds (``gate = false`` ones are reported
+            but do not count).
     """
 
     table: pd.DataFrame
@@ -82,6 +83,7 @@ def evaluate(h: Hypothesis, runs: pd.DataFrame, factors: list[str], source: str)
         "alpha": h.alpha,
         "n": n,
         "passed": bool(p == p and p < h.alpha),
+        "gate": h.gate,
     }
 
 
@@ -112,7 +114,7 @@ def check(results_dir: str | Path, experiment: str | Path | None = None) -> Chec
     factors = manifest.get("factors", [])
     rows = [evaluate(h, runs, factors, str(path)) for h in exp.hypotheses]
     table = pd.DataFrame(rows)
-    return CheckResult(table, bool(table["passed"].all()))
+    return CheckResult(table, bool(table.loc[table["gate"], "passed"].all()))
 
 
 def format_table(table: pd.DataFrame) -> str:
@@ -124,10 +126,10 @@ def format_table(table: pd.DataFrame) -> str:
     for r in table.itertuples():
         ci = f"[{r.ci_low:.4g}, {r.ci_high:.4g}]"
         name = r.hypothesis if len(r.hypothesis) <= 52 else r.hypothesis[:49] + "..."
-        lines.append(
-            f"{'PASS' if r.passed else 'FAIL':6}  {name:52}  {r.estimate:>10.4g}  {ci:>23}  "
-            f"{r.p:>8.2g}"
-        )
+        verdict = ("PASS" if r.passed else "FAIL") + ("" if r.gate else "*")
+        lines.append(f"{verdict:6}  {name:52}  {r.estimate:>10.4g}  {ci:>23}  {r.p:>8.2g}")
     n_pass = int(table["passed"].sum())
     lines.append(f"{n_pass}/{len(table)} hypotheses hold")
+    if not table["gate"].all():
+        lines.append("* reported only (gate = false): does not affect the exit code")
     return "\n".join(lines)

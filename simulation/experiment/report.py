@@ -304,7 +304,7 @@ def report(results_dir: str | Path, *, metrics: list[str] | None = None) -> Path
             res = check(root)
             doc.h2(f"Hypotheses ({int(res.table['passed'].sum())}/{len(res.table)} hold)")
             t = res.table[["hypothesis", "metric", "estimate", "ci_low", "ci_high", "p",
-                           "passed"]]  # fmt: skip
+                           "passed", "gate"]]  # fmt: skip
             doc.table(t)
             res.table.to_csv(root / "hypotheses.csv", index=False)
 

@@ -58,7 +58,9 @@ _DESIGN_KEYS = {
     "sobol": {"kind", "factors", "samples", "second_order", "groups"},
     "morris": {"kind", "factors", "samples", "levels", "groups"},
 }
-_HYPOTHESIS_KEYS = {"name", "metric", "a", "b", "direction", "interaction", "sign", "alpha"}
+_HYPOTHESIS_KEYS = {
+    "name", "metric", "a", "b", "direction", "interaction", "sign", "alpha", "gate",
+}  # fmt: skip
 
 
 def config_error(file: str | Path, where: str, message: str) -> Exception:
@@ -91,6 +93,8 @@ class Hypothesis:
         factors: For interaction: the factors whose interaction term is tested.
         sign: For interaction: ``"positive"`` or ``"negative"``.
         alpha: Significance level of the one-sided test.
+        gate: Whether a failure makes `gridgov check` exit 1 (False: reported only, e.g. a
+            stylised fact the current model is known to refute).
     """
 
     name: str
@@ -102,6 +106,7 @@ class Hypothesis:
     factors: tuple[str, ...] = ()
     sign: str | None = None
     alpha: float = 0.05
+    gate: bool = True
 
 
 @dataclass(frozen=True)
@@ -362,6 +367,9 @@ def _hypotheses(file: Path, raw: Any, design: dict, factor_names: list[str]) -> 
         alpha = h.get("alpha", 0.05)
         if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
             raise config_error(file, f"{where}.alpha", f"must be in (0, 1), got {alpha!r}")
+        gate = h.get("gate", True)
+        if not isinstance(gate, bool):
+            raise config_error(file, f"{where}.gate", "must be true or false")
         if "interaction" in h:
             if design["kind"] != "factorial":
                 raise config_error(
@@ -386,7 +394,13 @@ def _hypotheses(file: Path, raw: Any, design: dict, factor_names: list[str]) -> 
                     raise config_error(file, f"{where}.{k}", "not allowed with interaction")
             out.append(
                 Hypothesis(
-                    name, metric, "interaction", factors=tuple(terms), sign=sign, alpha=alpha
+                    name,
+                    metric,
+                    "interaction",
+                    factors=tuple(terms),
+                    sign=sign,
+                    alpha=alpha,
+                    gate=gate,
                 )
             )
             continue
@@ -400,7 +414,11 @@ def _hypotheses(file: Path, raw: Any, design: dict, factor_names: list[str]) -> 
             raise config_error(file, f"{where}.direction", "must be 'less' or 'greater'")
         if "sign" in h:
             raise config_error(file, f"{where}.sign", "only allowed with interaction")
-        out.append(Hypothesis(name, metric, "compare", a=a, b=b, direction=direction, alpha=alpha))
+        out.append(
+            Hypothesis(
+                name, metric, "compare", a=a, b=b, direction=direction, alpha=alpha, gate=gate
+            )
+        )
     return out
 
 

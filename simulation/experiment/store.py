@@ -126,15 +126,22 @@ class ResultStore:
         digest = design.digest()
         if manifest_path.exists() and not fresh:
             old = json.loads(manifest_path.read_text())
-            if old.get("experiment_sha256") != exp.sha256 or old.get("design_sha256") != digest:
-                what = "experiment file" if old.get("experiment_sha256") != exp.sha256 else "design"
+            if old.get("design_sha256") != digest:
                 raise config_error(
                     exp.path,
                     "experiment",
-                    f"the {what} changed since {self.root} was written; "
-                    "use --fresh to discard those results or --out for a new folder",
+                    f"the experiment's runs changed since {self.root} was written (design, "
+                    "parameters, seeds, days or model); use --fresh to discard those results "
+                    "or --out for a new folder",
                 )
             manifest = old
+            if old.get("experiment_sha256") != exp.sha256:
+                # Same runs, edited text (hypotheses, comments): keep results, store the new file.
+                manifest.setdefault("previous_experiment_sha256", []).append(
+                    old.get("experiment_sha256")
+                )
+                manifest["experiment_sha256"] = exp.sha256
+                _atomic_bytes(self.root / "experiment.toml", exp.path.read_bytes())
         else:
             if self.root.exists() and fresh:
                 for name in (MANIFEST, "experiment.toml", "design.parquet", "sample.parquet"):
