@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from test_experiment_helpers import BASELINE, TINY, factorial_toml, write
+from test_experiment_helpers import BASELINE, ROOT, TINY, factorial_toml, write
 
 from simulation import check, load_results, report, run_experiment
 from simulation.cli import main
@@ -194,3 +194,11 @@ def test_confidence_intervals_cover_at_the_stated_rate():
 def test_load_results_refuses_a_non_results_folder(tmp_path):
     with pytest.raises(ConfigError, match="manifest"):
         load_results(tmp_path)
+
+
+def test_shipped_smoke_experiment_sweeps_reports_and_checks(tmp_path, capsys):
+    smoke = ROOT / "experiments" / "smoke.toml"
+    assert main(["sweep", str(smoke), "--out", str(tmp_path / "s"), "--no-progress"]) == 0
+    assert main(["report", str(tmp_path / "s")]) == 0
+    assert main(["check", str(tmp_path / "s")]) == 0
+    assert "1/1 hypotheses hold" in capsys.readouterr().out
