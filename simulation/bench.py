@@ -12,8 +12,6 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from simulation.model import GridGovernanceModel
-
 FULL = {"identity": True, "connection": True, "interaction": True}
 
 
@@ -31,6 +29,8 @@ class BenchResult:
 
 def time_street(seed: int, **params) -> tuple[float, int]:
     """Seconds to build and run one street (burn-in + scored days); and its household-days."""
+    from simulation.model import GridGovernanceModel  # Mesa is imported only when benchmarking
+
     start = time.perf_counter()
     model = GridGovernanceModel(rng=seed, **params)
     model.run()
