@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO_EXPERIMENT = ROOT / "experiments" / "mechanisms.toml"
 
 
-def run_demo(out: str | Path = "results/demo", replications: int = 5, workers: int | None = None):
+def run_demo(out: str | Path = "results/demo", replications: int = 10, workers: int | None = None):
     """Sweep the mechanisms experiment with few replications and write its report.
 
     Args:
@@ -53,6 +53,6 @@ def add_parser(sub) -> None:
     """Register `gridgov demo`."""
     p = sub.add_parser("demo", help="run the main job (mechanisms, few seeds) and report it")
     p.add_argument("--out", default="results/demo", help="results folder (default results/demo)")
-    p.add_argument("--replications", type=int, default=5, help="seeds per combination")
+    p.add_argument("--replications", type=int, default=10, help="seeds per combination")
     p.add_argument("--workers", type=int, default=None, help="worker processes")
     p.set_defaults(func=_command)
