@@ -141,9 +141,26 @@ def _plt():
     return plt
 
 
+def _label_panel(ax, labels: list[str], metric: str) -> None:
+    """Label a horizontal per-metric panel: category ticks top-down, title with direction."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.set_yticks(np.arange(len(labels)), labels)
+    ax.invert_yaxis()
+    better = _better(metric)
+    ax.set_title(f"{metric}" + (f"\n({better})" if better else ""), fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+
+
+def _hide_unused(axes, n: int) -> None:
+    """Blank the panels of a grid beyond the first `n`."""
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+
+
 def _bar_figure(means: pd.DataFrame, metrics: list[str], path: Path) -> None:
     plt = _plt()
-    from matplotlib.ticker import MaxNLocator
 
     n = len(metrics)
     ncol = min(3, n)
@@ -158,14 +175,8 @@ def _bar_figure(means: pd.DataFrame, metrics: list[str], path: Path) -> None:
         err = np.vstack([d["mean"] - d["ci_low"], d["ci_high"] - d["mean"]])
         ax.barh(y, d["mean"], xerr=np.nan_to_num(err), color=[colours(i % 10) for i in y],
                 capsize=2, alpha=0.85)  # fmt: skip
-        ax.set_yticks(y, scen)
-        ax.invert_yaxis()
-        better = _better(m)
-        ax.set_title(f"{m}" + (f"\n({better})" if better else ""), fontsize=8)
-        ax.tick_params(labelsize=7)
-        ax.xaxis.set_major_locator(MaxNLocator(5))
-    for ax in list(axes.flat)[n:]:
-        ax.axis("off")
+        _label_panel(ax, scen, m)
+    _hide_unused(axes, n)
     fig.suptitle("Scenario means with 95% confidence intervals", fontsize=10)
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))
     fig.savefig(path)
@@ -214,7 +225,6 @@ def _forest_figure(
     hi: str = "ci_high",
 ) -> None:
     plt = _plt()
-    from matplotlib.ticker import MaxNLocator
 
     n = len(metrics)
     ncol = min(3, n)
@@ -229,14 +239,8 @@ def _forest_figure(
         err = np.vstack([d[est] - d[lo], d[hi] - d[est]])
         ax.errorbar(d[est], y, xerr=np.nan_to_num(err), fmt="o", ms=3, capsize=2, color="#1f4e79")
         ax.axvline(0, color="grey", lw=0.8)
-        ax.set_yticks(y, terms)
-        ax.invert_yaxis()
-        better = _better(m)
-        ax.set_title(f"{m}" + (f"\n({better})" if better else ""), fontsize=8)
-        ax.tick_params(labelsize=7)
-        ax.xaxis.set_major_locator(MaxNLocator(5))
-    for ax in list(axes.flat)[n:]:
-        ax.axis("off")
+        _label_panel(ax, terms, m)
+    _hide_unused(axes, n)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))
     fig.savefig(path)
