@@ -188,6 +188,6 @@ class LineDepartment(Agent):
         self.unit_cost = params["department_cost"]
         self.cases = 0
 
-    def draw_delay(self, rng: np.random.Generator, k: int = 1) -> np.ndarray:
-        """Delays in days for `k` escalated cases."""
-        return rng.integers(self.delay_min, self.delay_max + 1, size=k)
+    def draw_delay(self, rng: np.random.Generator) -> int:
+        """Delay in days of one escalated case, uniform over the department's range."""
+        return int(rng.integers(self.delay_min, self.delay_max + 1))

@@ -182,13 +182,21 @@ class GridGovernanceModel(Model):
 
     def accept_probability(self, grid: int, partner: int) -> float:
         """Probability that `partner` accepts a need handed over by grid `grid`'s worker."""
-        p = self.p
         street = self.partner_street[partner]
+        return self._acceptance(
+            float(self.partner_tie[grid, partner]),
+            self.branches[street].coordination,
+            bool(self.partner_member[partner]),
+        )
+
+    def _acceptance(self, tie: float, coordination: float, member: bool) -> float:
+        """logistic(b0 + b1·tie + b2·coordination + b3·member), in plain floats (hot path)."""
+        p = self.p
         z = (
             p["accept_b0"]
-            + p["accept_tie"] * self.partner_tie[grid, partner]
-            + p["accept_coordination"] * self.branches[street].coordination
-            + p["accept_alliance"] * self.partner_member[partner]
+            + p["accept_tie"] * tie
+            + p["accept_coordination"] * coordination
+            + p["accept_alliance"] * member
         )
         return 1.0 / (1.0 + math.exp(-z))
 
@@ -478,13 +486,7 @@ class GridGovernanceModel(Model):
         coordination = self.branches[street].coordination
         ranked = []
         for c in candidates:
-            z = (
-                p["accept_b0"]
-                + p["accept_tie"] * ties[c]
-                + p["accept_coordination"] * coordination
-                + p["accept_alliance"]
-            )
-            accept = 1.0 / (1.0 + math.exp(-z))
+            accept = self._acceptance(ties[c], coordination, True)  # candidates are members
             ranked.append((-self.partner_list[c].fit[cat] * accept, c, accept))
         ranked.sort()
         spent = 0.0
@@ -508,7 +510,7 @@ class GridGovernanceModel(Model):
 
     def _escalate(self, nid: int) -> None:
         dept = self.department
-        delay = int(self.rng.integers(dept.delay_min, dept.delay_max + 1))
+        delay = dept.draw_delay(self.rng)
         self.ledger.escalated[nid] = True
         dept.cases += 1
         self.recorder.count("escalated", 1)
