@@ -1,0 +1,42 @@
+"""Fingerprints of the model's outputs, to prove a refactoring changed no result.
+
+`python tests/reference_outputs.py OUT.json` writes, for four scenarios and two seeds, every
+scored summary value (exact, as `float.hex`) and a SHA-256 of every daily column's float64
+bytes. `tests/test_reference_outputs.py` recomputes them on the current code and compares.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+SCENARIOS = ("baseline", "connection", "interaction", "full")
+SEEDS = (3, 11)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def fingerprint(scenario: str, seed: int) -> dict:
+    """Summary values and per-column digests of one default-length run."""
+    from simulation.config import load_scenario
+    from simulation.run import simulate
+
+    result = simulate(load_scenario(ROOT / "scenarios" / f"{scenario}.toml").params, seed=seed)
+    summary = {k: float(v).hex() for k, v in result.summary.items()}
+    columns = {
+        name: hashlib.sha256(np.ascontiguousarray(col.to_numpy(dtype=float)).tobytes()).hexdigest()
+        for name, col in result.timeseries.items()
+    }
+    return {"summary": summary, "timeseries": columns}
+
+
+def all_fingerprints() -> dict:
+    """Fingerprints of every scenario and seed, keyed `scenario/seed`."""
+    return {f"{s}/{seed}": fingerprint(s, seed) for s in SCENARIOS for seed in SEEDS}
+
+
+if __name__ == "__main__":
+    Path(sys.argv[1]).write_text(json.dumps(all_fingerprints(), indent=1, sort_keys=True) + "\n")
