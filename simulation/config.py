@@ -18,16 +18,19 @@ the field and what is allowed.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulation.parameters import PARAMETERS, default_parameters
+from simulation.parameters import PARAMETERS, ParameterError, check_value, validate
 
-TOP_LEVEL_KEYS = {"name", "description", "extends", "parameters"}
+#: Keys a scenario file may have; titles and descriptions come in English and Chinese.
+TOP_LEVEL_KEYS = {
+    "name", "title", "title_zh", "description", "description_zh", "extends", "parameters",
+}  # fmt: skip
+TEXT_KEYS = ("name", "title", "title_zh", "description", "description_zh", "extends")
 
 
 class ConfigError(Exception):
@@ -51,85 +54,33 @@ class Scenario:
     description: str = ""
     path: Path | None = None
     chain: list[Path] = field(default_factory=list)
-
-
-def _describe(p) -> str:
-    if p.kind is bool:
-        return "true or false"
-    kind = "an integer" if p.kind is int else "a number"
-    return f"{kind} in [{p.low:g}, {p.high:g}] ({p.unit})"
+    title: str = ""
+    title_zh: str = ""
+    description_zh: str = ""
 
 
 def coerce_value(name: str, value: Any, source: str) -> Any:
-    """Check one parameter value's type and range; return it as the parameter's type.
-
-    Args:
-        name: Parameter name.
-        value: Value as read (from TOML, a `--set` string already parsed, or Python).
-        source: File or origin named in the error.
+    """Check one parameter value (see `parameters.check_value`), naming `source` on error.
 
     Raises:
         ConfigError: Unknown name, wrong type or out of range.
     """
-    spec = PARAMETERS.get(name)
-    if spec is None:
-        raise ConfigError(source, name, "unknown parameter (see docs/model.md for the list)")
-    if spec.kind is bool:
-        if not isinstance(value, bool):
-            raise ConfigError(source, name, f"must be true or false, got {value!r}")
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(source, name, f"must be {_describe(spec)}, got {value!r}")
-    if spec.kind is int:
-        if isinstance(value, float) and not value.is_integer():
-            raise ConfigError(source, name, f"must be {_describe(spec)}, got {value!r}")
-        value = int(value)
-    else:
-        value = float(value)
-        if not math.isfinite(value):
-            raise ConfigError(source, name, f"must be {_describe(spec)}, got {value!r}")
-    if not spec.low <= value <= spec.high:
-        raise ConfigError(source, name, f"must be {_describe(spec)}, got {value!r}")
-    return value
+    try:
+        return check_value(name, value)
+    except ParameterError as exc:
+        raise ConfigError(source, exc.field, exc.message) from None
 
 
 def validate_parameters(params: dict[str, Any], source: str = "parameters") -> dict[str, Any]:
-    """Validate a (partial) parameter dict and return the complete one with defaults filled in.
-
-    Args:
-        params: Parameter values to check.
-        source: What to name in error messages (usually a file path).
+    """Complete and check a parameter dict (see `parameters.validate`), naming `source` on error.
 
     Raises:
         ConfigError: On any unknown key, wrong type, out-of-range value or impossible mix.
     """
-    full = default_parameters()
-    for name, value in params.items():
-        full[name] = coerce_value(name, value, source)
-    check_combination(full, source)
-    return full
-
-
-def check_combination(p: dict[str, Any], source: str) -> None:
-    """Reject parameter combinations that cannot describe a street."""
-    if p["workers_per_grid"] > p["households_per_grid"]:
-        raise ConfigError(
-            source, "workers_per_grid",
-            f"more grid workers ({p['workers_per_grid']}) than households per grid "
-            f"({p['households_per_grid']})",
-        )  # fmt: skip
-    if p["department_delay_min"] > p["department_delay_max"]:
-        raise ConfigError(source, "department_delay_min", "must not exceed department_delay_max")
-    if p["competence_min"] > p["competence_max"]:
-        raise ConfigError(source, "competence_min", "must not exceed competence_max")
-    if p["share_partner_needs"] + p["share_department_needs"] > 1:
-        raise ConfigError(
-            source, "share_partner_needs", "share_partner_needs + share_department_needs > 1"
-        )
-    if p["neighbour_ties"] >= p["households_per_grid"]:
-        raise ConfigError(source, "neighbour_ties", "must be below households_per_grid")
-    if p["resident_reps"] > p["households_per_grid"]:
-        raise ConfigError(source, "resident_reps", "must not exceed households_per_grid")
+    try:
+        return validate(params)
+    except ParameterError as exc:
+        raise ConfigError(source, exc.field, exc.message) from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -162,7 +113,12 @@ def _raw_parameters(path: Path, seen: list[Path]) -> tuple[dict[str, Any], dict[
         raise ConfigError(
             path, unknown[0], f"unknown key; allowed: {', '.join(sorted(TOP_LEVEL_KEYS))}{hint}"
         )
-    for key in ("name", "description", "extends"):
+    if not data:
+        raise ConfigError(
+            path, None, "empty scenario file; a scenario needs at least a [parameters] table "
+            "or an 'extends' line (see scenarios/full.toml)",
+        )  # fmt: skip
+    for key in TEXT_KEYS:
         if key in data and not isinstance(data[key], str):
             raise ConfigError(path, key, "must be a string")
     own = data.get("parameters", {})
@@ -202,13 +158,16 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     if overrides:
         for name, value in overrides.items():
             params[name] = coerce_value(name, value, "--set")
-        check_combination(params, f"{path} with --set")
+        params = validate_parameters(params, f"{path} with --set")
     return Scenario(
         name=data.get("name", path.stem),
         params=params,
         description=data.get("description", ""),
         path=path,
         chain=seen,
+        title=data.get("title", ""),
+        title_zh=data.get("title_zh", ""),
+        description_zh=data.get("description_zh", ""),
     )
 
 
@@ -224,6 +183,9 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
         key = key.strip()
         if not sep or not key:
             raise ConfigError("--set", item, "expected key=value")
+        if "\n" in item or "\r" in item:
+            # TOML would read a second line as a second key and it would be silently dropped.
+            raise ConfigError("--set", key, "one key=value per --set (the value has a line break)")
         try:
             value = tomllib.loads(f"v = {text.strip()}")["v"]
         except tomllib.TOMLDecodeError:

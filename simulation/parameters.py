@@ -7,8 +7,25 @@ defaults were set against the calibration figures of the specification.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+
+class ParameterError(ValueError):
+    """A parameter value or combination that cannot describe a street.
+
+    Attributes:
+        field: The parameter at fault.
+        message: What is wrong and what is allowed; `str()` is `"field: message"`.
+    """
+
+    def __init__(self, field: str, message: str):
+        """Create the error for parameter `field`."""
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
 
 
 @dataclass(frozen=True)
@@ -39,6 +56,46 @@ class Param:
     def kind(self) -> type:
         """The Python type values must have (bool, int or float)."""
         return type(self.default)
+
+    def describe(self) -> str:
+        """What values are allowed, in words (used in every error message)."""
+        if self.kind is bool:
+            return "true or false"
+        kind = "an integer" if self.kind is int else "a number"
+        return f"{kind} in [{self.low:g}, {self.high:g}] ({self.unit})"
+
+    def check(self, value: Any) -> bool | int | float:
+        """Return `value` as this parameter's type, or raise if its type or range is wrong.
+
+        Raises:
+            ParameterError: Wrong type, not finite, or outside [low, high].
+        """
+        if self.kind is bool:
+            # numpy.bool_ is accepted (Mesa's batch_run and sweeps pass array values).
+            if not isinstance(value, bool) and type(value).__name__ != "bool_":
+                raise ParameterError(self.name, f"must be true or false, got {value!r}")
+            return bool(value)
+        if isinstance(value, bool) or not _is_number(value):
+            raise ParameterError(self.name, f"must be {self.describe()}, got {value!r}")
+        if self.kind is int:
+            if not float(value).is_integer():
+                raise ParameterError(self.name, f"must be {self.describe()}, got {value!r}")
+            value = int(value)
+        else:
+            value = float(value)
+            if not math.isfinite(value):
+                raise ParameterError(self.name, f"must be {self.describe()}, got {value!r}")
+        if not self.low <= value <= self.high:
+            raise ParameterError(self.name, f"must be {self.describe()}, got {value!r}")
+        return value
+
+
+def _is_number(value: Any) -> bool:
+    """True for Python and NumPy ints and floats (without importing NumPy)."""
+    if isinstance(value, int | float):
+        return True
+    module = type(value).__module__
+    return module == "numpy" and hasattr(value, "dtype") and value.dtype.kind in "iuf"
 
 
 def _p(name, default, unit, low, high, group, doc, calibrated=False) -> Param:
@@ -448,6 +505,74 @@ MECHANISMS: tuple[str, ...] = ("identity", "connection", "interaction")
 def default_parameters() -> dict[str, Any]:
     """Return a fresh dict of every parameter at its default."""
     return {name: p.default for name, p in PARAMETERS.items()}
+
+
+def check_value(name: str, value: Any) -> bool | int | float:
+    """Check one parameter value; return it as the parameter's type.
+
+    Raises:
+        ParameterError: Unknown name, wrong type or out of range.
+    """
+    spec = PARAMETERS.get(name)
+    if spec is None:
+        raise ParameterError(name, "unknown parameter (see docs/model.md for the list)")
+    return spec.check(value)
+
+
+def validate(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a (partial) parameter mapping; return the complete dict with defaults filled in.
+
+    This is the one validator: scenario files, `--set`, experiment designs, the dashboard and
+    the model constructor all call it and only translate its error into their own form.
+
+    Raises:
+        ParameterError: Unknown name, wrong type, out-of-range value or impossible combination.
+    """
+    full = default_parameters()
+    for name, value in params.items():
+        full[name] = check_value(name, value)
+    check_combination(full)
+    return full
+
+
+def check_combination(p: Mapping[str, Any]) -> None:
+    """Reject complete parameter sets whose values are each valid but cannot go together.
+
+    Raises:
+        ParameterError: Naming the first parameter of the offending pair.
+    """
+    if p["workers_per_grid"] > p["households_per_grid"]:
+        raise ParameterError(
+            "workers_per_grid",
+            f"more grid workers ({p['workers_per_grid']}) than households per grid "
+            f"({p['households_per_grid']})",
+        )
+    for low, high in (
+        ("department_delay_min", "department_delay_max"),
+        ("competence_min", "competence_max"),
+    ):
+        if p[low] > p[high]:
+            raise ParameterError(low, f"must not exceed {high}")
+    if p["share_partner_needs"] + p["share_department_needs"] > 1:
+        raise ParameterError(
+            "share_partner_needs", "share_partner_needs + share_department_needs > 1"
+        )
+    if p["neighbour_ties"] >= p["households_per_grid"]:
+        raise ParameterError("neighbour_ties", "must be below households_per_grid")
+    if p["resident_reps"] > p["households_per_grid"]:
+        raise ParameterError("resident_reps", "must not exceed households_per_grid")
+    households = p["n_streets"] * p["grids_per_street"] * p["households_per_grid"]
+    if households > MAX_HOUSEHOLDS:
+        # Each household costs ~1 kB with its Mesa agent; refuse before allocating.
+        raise ParameterError(
+            "households_per_grid",
+            f"{households:,} households in all (n_streets × grids_per_street × "
+            f"households_per_grid) is above the limit of {MAX_HOUSEHOLDS:,}",
+        )
+
+
+#: Largest street/district the model builds (the district preset is 36,000 households).
+MAX_HOUSEHOLDS = 200_000
 
 
 def markdown_table() -> str:
