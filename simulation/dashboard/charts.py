@@ -1,30 +1,85 @@
-"""Small SVG line charts: the live plots of the dashboard.
+"""Small SVG line charts: the live plots of the dashboard, legible on a projector.
 
 Each chart is a few kilobytes of SVG text built in well under a millisecond, and the browser
 draws it without a charting library. That is what keeps a step with six live plots far under the
 200 ms budget, where a matplotlib figure or six Vega charts would spend it all.
+
+For a room of trainees every text is at least 16 px; a difference plot B − A is coloured by
+whether B is better or worse on that indicator (the indicator's direction in the metric
+registry, so "lower is better" for backlog shows a drop as green); the burn-in, meetings,
+identity events and a demand shock are marked on the time axis.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 # Line colours (hex, so any renderer takes them): A blue, B orange, extra series after.
 PALETTE: tuple[str, ...] = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd")
+BETTER, WORSE, NEUTRAL = "#1a9850", "#d73027", "#777777"
 MAX_POINTS = 400  # longer series are thinned to this many points before drawing
+FONT_PX = 16  # smallest text that is readable from the back of a training room
+# How each kind of event is drawn on the time axis: colour and dash ("" = shaded span).
+MARKER_STYLE: dict[str, tuple[str, str]] = {
+    "burn_in": ("#555555", "6,4"),
+    "meeting": ("#9467bd", ""),
+    "identity": ("#8c564b", ""),
+    "shock": ("#d62728", ""),
+}
 
 
 @dataclass(frozen=True)
 class Series:
-    """One line: legend label, colour, y values (NaN = gap) and optional dash pattern."""
+    """One line: legend label, colour, y values (NaN = gap), dash pattern and optional band.
+
+    `lower`/`upper`, when given, are drawn as a shaded band behind the line (e.g. a 95% band
+    over seeds).
+    """
 
     label: str
     colour: str
     values: Sequence[float]
     dash: str = ""
+    lower: Sequence[float] | None = None
+    upper: Sequence[float] | None = None
+
+
+@dataclass(frozen=True)
+class Marker:
+    """An event on the time axis: `kind` is a key of `MARKER_STYLE`; `end` for a span."""
+
+    kind: str
+    day: float
+    end: float | None = None
+
+
+def event_markers(params: Mapping[str, Any], last_day: float) -> list[Marker]:
+    """The events a street's settings schedule up to `last_day`, for marking on plots.
+
+    The schedule follows the model's switches: joint meetings every `meeting_interval` days
+    with interaction on, identity events every `identity_event_interval` days with identity on,
+    the demand shock's window when `shock_start` > 0, and the end of the burn-in.
+    """
+    marks: list[Marker] = []
+    burn_in = int(params.get("burn_in_days", 0) or 0)
+    if 0 < burn_in <= last_day:
+        marks.append(Marker("burn_in", burn_in))
+    for switch, kind, interval in (
+        ("interaction", "meeting", "meeting_interval"),
+        ("identity", "identity", "identity_event_interval"),
+    ):
+        every = int(params.get(interval, 0) or 0)
+        if params.get(switch) and every > 0:
+            marks.extend(Marker(kind, d) for d in range(every, int(last_day) + 1, every))
+    start = int(params.get("shock_start", 0) or 0)
+    if start > 0 and start <= last_day:
+        end = min(start + int(params.get("shock_days", 0) or 0), last_day)
+        marks.append(Marker("shock", start, end))
+    return marks
 
 
 def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
@@ -55,15 +110,112 @@ def _fmt(value: float) -> str:
     return f"{value:.2g}" if abs(value) < 1 else f"{value:.1f}"
 
 
+def _finite(v: Any) -> bool:
+    return isinstance(v, int | float) and math.isfinite(v)
+
+
 def _thin(days: Sequence[float], values: Sequence[float]) -> tuple[list[float], list[float]]:
-    n = len(values)
+    n = min(len(values), len(days))
     if n <= MAX_POINTS:
-        return list(days[:n]), list(values)
+        return list(days[:n]), list(values[:n])
     stride = math.ceil(n / MAX_POINTS)
     idx = list(range(0, n, stride))
     if idx[-1] != n - 1:
         idx.append(n - 1)
     return [days[i] for i in idx], [values[i] for i in idx]
+
+
+def _segments(points: Iterable[tuple[float, float | None]]) -> list[list[str]]:
+    """Split (x, y) pixel points at gaps (y None) into polyline point lists."""
+    segments, current = [], []
+    for x, y in points:
+        if y is not None:
+            current.append(f"{x:.1f},{y:.1f}")
+        elif current:
+            segments.append(current)
+            current = []
+    if current:
+        segments.append(current)
+    return segments
+
+
+class _Frame:
+    """Pixel mapping of one chart: data (day, value) -> SVG coordinates."""
+
+    def __init__(self, width, height, x_range, y_range, font_px):
+        self.left, self.right = int(font_px * 3.2), 10
+        self.top, self.bottom = int(font_px * 1.6), int(font_px * 1.5)
+        self.pw = width - self.left - self.right
+        self.ph = height - self.top - self.bottom
+        self.x_low, self.x_high = x_range
+        self.y_low, self.y_high = y_range
+
+    def px(self, x: float) -> float:
+        return self.left + (x - self.x_low) / (self.x_high - self.x_low) * self.pw
+
+    def py(self, y: float) -> float:
+        return self.top + (1 - (y - self.y_low) / (self.y_high - self.y_low)) * self.ph
+
+
+def _ranges(days, thinned, zero_line):
+    ys = [v for _, _, vals in thinned for v in vals if _finite(v)]
+    for s, _, _ in thinned:  # a band must fit too
+        for bound in (s.lower, s.upper) if s is not None else ():
+            ys.extend(v for v in (bound or ()) if _finite(v))
+    if not ys:
+        return None
+    y_low, y_high = min(ys), max(ys)
+    if zero_line:
+        y_low, y_high = min(y_low, 0.0), max(y_high, 0.0)
+    if y_high - y_low < 1e-12:
+        pad = abs(y_high) * 0.1 or 1.0
+        y_low, y_high = y_low - pad, y_high + pad
+    xs = [d for _, ds, _ in thinned for d in ds]
+    x_low, x_high = min(xs), max(xs)
+    return (x_low, max(x_high, x_low + 1)), (y_low, y_high)
+
+
+def _markers_svg(f: _Frame, markers: Sequence[Marker]) -> list[str]:
+    parts = []
+    for m in markers:
+        if not f.x_low <= m.day <= f.x_high:
+            continue
+        colour, dash = MARKER_STYLE.get(m.kind, (NEUTRAL, ""))
+        x = f.px(m.day)
+        if m.end is not None:  # a span: shaded
+            x2 = f.px(min(m.end, f.x_high))
+            parts.append(
+                f'<rect class="gg-mark-{m.kind}" x="{x:.1f}" y="{f.top}" '
+                f'width="{max(x2 - x, 2):.1f}" height="{f.ph}" fill="{colour}" '
+                'fill-opacity="0.15"/>'
+            )
+        elif dash:  # a boundary: full-height dashed line
+            parts.append(
+                f'<line class="gg-mark-{m.kind}" x1="{x:.1f}" x2="{x:.1f}" y1="{f.top}" '
+                f'y2="{f.top + f.ph}" stroke="{colour}" stroke-dasharray="{dash}"/>'
+            )
+        else:  # a recurring event: a short tick above the axis
+            y0 = f.top + f.ph
+            y1 = y0 - 8 if m.kind == "meeting" else y0 - 16
+            y0 = y0 if m.kind == "meeting" else y0 - 9
+            parts.append(
+                f'<line class="gg-mark-{m.kind}" x1="{x:.1f}" x2="{x:.1f}" y1="{y0}" y2="{y1}" '
+                f'stroke="{colour}" stroke-width="2"/>'
+            )
+    return parts
+
+
+def _band_svg(f: _Frame, s: Series, days: Sequence[float]) -> str:
+    lower, upper = s.lower or (), s.upper or ()
+    top, bottom = [], []
+    for d, lo, hi in zip(days, lower, upper, strict=False):
+        if _finite(lo) and _finite(hi):
+            top.append(f"{f.px(d):.1f},{f.py(hi):.1f}")
+            bottom.append(f"{f.px(d):.1f},{f.py(lo):.1f}")
+    if len(top) < 2:
+        return ""
+    points = " ".join(top + bottom[::-1])
+    return f'<polygon class="gg-band" points="{points}" fill="{s.colour}" fill-opacity="0.2"/>'
 
 
 def line_chart(
@@ -72,103 +224,181 @@ def line_chart(
     series: Sequence[Series],
     unit: str = "",
     width: int = 320,
-    height: int = 170,
+    height: int = 190,
     zero_line: bool = False,
     css_class: str = "gg-chart",
+    markers: Sequence[Marker] = (),
+    font_px: int = FONT_PX,
+    day_label: str = "day {day}",
+    no_data: str = "no data yet",
 ) -> str:
     """Draw an SVG line chart of one or more series against simulated days.
 
     Args:
         title: Chart title.
         days: X values shared by every series.
-        series: The lines to draw.
+        series: The lines to draw (with optional bands).
         unit: Y-axis unit shown after the title.
         width: Width in pixels.
         height: Height in pixels.
         zero_line: Draw y = 0 (for difference plots).
         css_class: Class of the `<svg>` element (tests find charts by it).
+        markers: Events to mark on the time axis (see `event_markers`).
+        font_px: Size of every text in the chart.
+        day_label: Format of the first/last day under the axis (``{day}`` is filled in).
+        no_data: Text shown before there is anything to draw.
 
     Returns:
         The SVG markup.
-
     """
-    left, right, top, bottom = 44, 8, 22, 20
-    pw, ph = width - left - right, height - top - bottom
     thinned = [(s, *_thin(days, s.values)) for s in series]
-    ys = [
-        v for _, _, vals in thinned for v in vals if isinstance(v, int | float) and math.isfinite(v)
-    ]
-    xs = [d for _, ds, _ in thinned for d in ds]
     head = (
         f'<svg class="{css_class}" xmlns="http://www.w3.org/2000/svg" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" '
-        'style="font:11px sans-serif;background:#fff">'
-        f'<text x="4" y="14" font-weight="bold">{escape(title)}'
-        f'<tspan font-weight="normal" fill="#666"> {escape(unit)}</tspan></text>'
+        f'style="font:{font_px}px sans-serif;background:#fff">'
+        f'<text x="4" y="{font_px + 1}" font-weight="bold">{escape(title)}'
+        f'<tspan font-weight="normal" fill="#555"> {escape(unit)}</tspan></text>'
     )
-    if not ys:
-        return head + f'<text x="{left}" y="{top + ph / 2}" fill="#888">no data yet</text></svg>'
-    y_low, y_high = min(ys), max(ys)
-    if zero_line:
-        y_low, y_high = min(y_low, 0.0), max(y_high, 0.0)
-    if y_high - y_low < 1e-12:
-        pad = abs(y_high) * 0.1 or 1.0
-        y_low, y_high = y_low - pad, y_high + pad
-    x_low, x_high = min(xs), max(xs)
-    if x_high <= x_low:
-        x_high = x_low + 1
-
-    def px(x: float) -> float:
-        return left + (x - x_low) / (x_high - x_low) * pw
-
-    def py(y: float) -> float:
-        return top + (1 - (y - y_low) / (y_high - y_low)) * ph
-
+    ranges = _ranges(days, thinned, zero_line)
+    if ranges is None:
+        return head + f'<text x="{font_px * 3}" y="{height / 2}" fill="#777">{no_data}</text></svg>'
+    f = _Frame(width, height, *ranges, font_px)
     parts = [head]
-    for tick in nice_ticks(y_low, y_high):
-        y = py(tick)
+    for tick in nice_ticks(f.y_low, f.y_high, 3):
+        y = f.py(tick)
         parts.append(
-            f'<line x1="{left}" x2="{left + pw}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eee"/>'
-            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#444">'
-            f"{_fmt(tick)}</text>"
+            f'<line x1="{f.left}" x2="{f.left + f.pw}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eee"/>'
+            f'<text x="{f.left - 4}" y="{y + font_px * 0.35:.1f}" text-anchor="end" '
+            f'fill="#333">{_fmt(tick)}</text>'
         )
+    parts.extend(_markers_svg(f, markers))
     if zero_line:
+        y0 = f.py(0)
         parts.append(
-            f'<line x1="{left}" x2="{left + pw}" y1="{py(0):.1f}" y2="{py(0):.1f}" '
+            f'<line x1="{f.left}" x2="{f.left + f.pw}" y1="{y0:.1f}" y2="{y0:.1f}" '
             'stroke="#555" stroke-dasharray="3,3"/>'
         )
+    base = f.top + f.ph
+    first, last = (day_label.format(day=f"{d:.0f}") for d in (f.x_low, f.x_high))
     parts.append(
-        f'<line x1="{left}" x2="{left + pw}" y1="{top + ph}" y2="{top + ph}" stroke="#999"/>'
-        f'<text x="{left}" y="{height - 5}" fill="#444">day {x_low:.0f}</text>'
-        f'<text x="{left + pw}" y="{height - 5}" text-anchor="end" fill="#444">'
-        f"day {x_high:.0f}</text>"
+        f'<line x1="{f.left}" x2="{f.left + f.pw}" y1="{base}" y2="{base}" stroke="#999"/>'
+        f'<text x="{f.left}" y="{height - 4}" fill="#333">{escape(first)}</text>'
+        f'<text x="{f.left + f.pw}" y="{height - 4}" text-anchor="end" fill="#333">'
+        f"{escape(last)}</text>"
     )
+    for s, _, _ in thinned:
+        if s.lower is not None and s.upper is not None:
+            parts.append(_band_svg(f, s, days))
     for s, ds, vals in thinned:
-        segments, current = [], []
-        for d, v in zip(ds, vals, strict=False):
-            if isinstance(v, int | float) and math.isfinite(v):
-                current.append(f"{px(d):.1f},{py(v):.1f}")
-            elif current:
-                segments.append(current)
-                current = []
-        if current:
-            segments.append(current)
+        points = (
+            (f.px(d), f.py(v) if _finite(v) else None) for d, v in zip(ds, vals, strict=False)
+        )
         dash = f' stroke-dasharray="{s.dash}"' if s.dash else ""
-        for seg in segments:
+        for seg in _segments(points):
             if len(seg) == 1:
                 x, y = seg[0].split(",")
-                parts.append(f'<circle cx="{x}" cy="{y}" r="2" fill="{s.colour}"/>')
+                parts.append(f'<circle cx="{x}" cy="{y}" r="2.5" fill="{s.colour}"/>')
             else:
                 parts.append(
-                    f'<polyline fill="none" stroke="{s.colour}" stroke-width="1.6"{dash} '
+                    f'<polyline fill="none" stroke="{s.colour}" stroke-width="2"{dash} '
                     f'points="{" ".join(seg)}"/>'
                 )
-    labelled = [s for s in series if s.label]
-    if len(series) > 1 or labelled:
-        x = left + pw
-        for s in reversed(labelled):
-            text = escape(s.label)
-            parts.append(f'<text x="{x}" y="14" text-anchor="end" fill="{s.colour}">{text}</text>')
-            x -= 7 * len(s.label) + 10
+    x = f.left + f.pw
+    for s in reversed([s for s in series if s.label]):
+        parts.append(
+            f'<text x="{x}" y="{font_px + 1}" text-anchor="end" fill="{s.colour}" '
+            f'font-weight="bold">{escape(s.label)}</text>'
+        )
+        x -= int(font_px * 0.65 * len(s.label)) + 10
     parts.append("</svg>")
     return "".join(parts)
+
+
+def verdict(value: float, direction: int, tolerance: float = 0.0) -> int:
+    """+1 if a difference B − A of `value` means B is better, -1 worse, 0 neither.
+
+    Args:
+        value: B − A.
+        direction: +1 higher is better, -1 lower is better, 0 neutral (registry's direction).
+        tolerance: Differences this small count as no difference.
+    """
+    if not _finite(value) or direction == 0 or abs(value) <= tolerance:
+        return 0
+    return 1 if value * direction > 0 else -1
+
+
+def difference_chart(
+    title: str,
+    days: Sequence[float],
+    values: Sequence[float],
+    direction: int,
+    unit: str = "",
+    **kwargs: Any,
+) -> str:
+    """A B − A line whose area to the zero line is green where B is better and red where worse.
+
+    Args:
+        title: Chart title.
+        days: X values.
+        values: B − A per day.
+        direction: The indicator's direction (+1 higher better, -1 lower better, 0 neutral).
+        unit: Unit after the title.
+        **kwargs: Passed to `line_chart` (width, height, markers, css_class, ...).
+
+    Returns:
+        The SVG markup.
+    """
+    kwargs.setdefault("css_class", "gg-diff-chart")
+    svg = line_chart(title, days, [Series("", "#333333", values)], unit, zero_line=True, **kwargs)
+    ds, vals = _thin(days, values)
+    finite = [(d, v) for d, v in zip(ds, vals, strict=False) if _finite(v)]
+    if direction == 0 or len(finite) < 2:
+        return svg
+    # The same frame line_chart used, to shade between the line and zero.
+    width, height = kwargs.get("width", 320), kwargs.get("height", 190)
+    ranges = _ranges(days, [(None, ds, vals)], True)
+    f = _Frame(width, height, *ranges, kwargs.get("font_px", FONT_PX))
+    zero = f.py(0)
+    shapes = []
+    for (d0, v0), (d1, v1) in zip(finite, finite[1:], strict=False):
+        # Split a segment that crosses zero so each part has one colour.
+        pieces = [(d0, v0, d1, v1)]
+        if v0 * v1 < 0:
+            dc = d0 + (d1 - d0) * v0 / (v0 - v1)
+            pieces = [(d0, v0, dc, 0.0), (dc, 0.0, d1, v1)]
+        for a, va, b, vb in pieces:
+            colour = BETTER if verdict(va + vb, direction) > 0 else WORSE
+            shapes.append(
+                f'<polygon points="{f.px(a):.1f},{zero:.1f} {f.px(a):.1f},{f.py(va):.1f} '
+                f'{f.px(b):.1f},{f.py(vb):.1f} {f.px(b):.1f},{zero:.1f}" fill="{colour}" '
+                f'fill-opacity="0.45" stroke="none"/>'
+            )
+    # Behind the line: just before its first polyline.
+    at = svg.find("<polyline")
+    return svg[:at] + "".join(shapes) + svg[at:] if shapes and at >= 0 else svg
+
+
+def score(differences: Mapping[str, float], directions: Mapping[str, int]) -> tuple[int, int, int]:
+    """Count indicators on which B is better and worse than A.
+
+    Args:
+        differences: Indicator -> B − A (NaN where not measured yet).
+        directions: Indicator -> direction (+1, -1, 0); neutral indicators are not counted.
+
+    Returns:
+        ``(better, worse, counted)``.
+    """
+    counted = [k for k, v in differences.items() if directions.get(k, 0) and _finite(v)]
+    verdicts = [verdict(differences[k], directions[k], 1e-9) for k in counted]
+    return verdicts.count(1), verdicts.count(-1), len(counted)
+
+
+def callout_html(better: int, worse: int, counted: int, text: str) -> str:
+    """The big projector callout ("B is better on 5 of 6 indicators"), coloured by the tally."""
+    colour = BETTER if better > worse else WORSE if worse > better else NEUTRAL
+    return (
+        f'<div class="gg-callout" data-better="{better}" data-worse="{worse}" '
+        f'data-counted="{counted}" style="font-size:26px;font-weight:bold;color:#fff;'
+        f'background:{colour};padding:6px 14px;border-radius:6px;display:inline-block">'
+        f"{escape(text)}</div>"
+    )
