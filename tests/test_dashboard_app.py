@@ -242,7 +242,7 @@ def test_a_refused_slider_value_gives_a_message_and_the_thumb_goes_back(dashboar
     session.set_params({"n_streets": 20})  # 20 streets × 4 grids × 50 households
     slider = rc.find(v.Slider, class_="gg-slider-households_per_grid").widget
     slider.fire_event("change", 1000)  # would be 80,000 households
-    assert "the dashboard draws at most" in str(
+    assert "this dashboard allows at most" in str(
         rc.find(v.Alert, class_="gg-message").widget.children
     )
     assert session.street("A").model.p["households_per_grid"] == 50

@@ -327,3 +327,69 @@ def test_nice_ticks_are_round_and_cover_the_range():
     ticks = charts.nice_ticks(0.03, 0.97)
     assert ticks[0] >= 0.03 and ticks[-1] <= 0.97
     assert all(abs(t * 10 - round(t * 10)) < 1e-9 for t in ticks)
+
+
+# --- classroom bugs (issue 12) ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text,seed", [("４２", 42), (" ７ ", 7), ("１_０００", 1000)])
+def test_full_width_digits_from_a_chinese_input_method_are_a_seed(text, seed):
+    assert parse_seed(text) == seed
+
+
+def test_a_10_kb_paste_into_the_seed_gives_a_short_message_not_pythons():
+    with pytest.raises(ValueError) as caught:
+        parse_seed("7" * 10_000)
+    message = str(caught.value)
+    assert message.startswith("Seed must be") and len(message) < 120
+    assert "int" not in message and "limit" not in message
+    s = DashboardSession(seed=5)
+    assert not s.set_seed("1" * 10_000) and s.seed == 5 and len(s.message) < 120
+
+
+@pytest.mark.parametrize("value", ["Infinity", "-Infinity", "NaN", float("inf"), "1e999"])
+def test_a_hand_crafted_infinite_slider_value_is_a_message(dashboard_session, value):
+    s = dashboard_session
+    assert not s.set_param("households_per_grid", value)
+    assert s.message.startswith("households_per_grid")
+    assert "Traceback" not in s.message and "/" not in s.message
+    assert s.step(1)
+
+
+def test_reset_restores_the_starting_settings(dashboard_session):
+    s = dashboard_session
+    assert s.set_params({"households_per_grid": 1000, "workers_per_grid": 3})
+    assert s.set_seed("9") and s.set_mechanism("A", "identity", True)
+    assert len(s.street("A").model.households.x) == 4 * 1000
+    s.step(3)
+    assert s.reset()
+    assert s.seed == 7 and s.day == 0
+    assert s.sides["A"].scenario == "baseline" and s.sides["B"].scenario == "full"
+    assert len(s.street("A").model.households.x) == 3600
+    assert s.sides["A"].params["identity"] is False
+    assert s.sides["A"].params["workers_per_grid"] == 1
+
+
+def test_step_stops_at_the_end_of_the_configured_run(dashboard_session):
+    s = dashboard_session
+    assert s.set_params({"burn_in_days": 0, "scored_days": 5})
+    assert s.step(30)
+    assert s.day == 5 and s.finished
+    assert "Run complete at day 5" in s.notice
+    assert s.step(1) and s.day == 5
+
+
+def test_a_clone_is_at_the_same_day_and_goes_on_identically(dashboard_session):
+    s = dashboard_session
+    s.set_compare(True)
+    s.set_seed(11)
+    s.step(40)
+    clone = s.clone()
+    assert clone is not s and clone.day == 40 and clone.compare
+    assert clone.street("A").model is not s.street("A").model
+    assert clone.street("B").history["backlog"] == s.street("B").history["backlog"]
+    s.step(25)
+    clone.step(25)
+    assert clone.street("A").history["backlog"] == s.street("A").history["backlog"]
+    clone.set_mechanism("A", "identity", True)  # the copy is independent
+    assert s.sides["A"].params["identity"] is False and s.day == 65

@@ -17,11 +17,14 @@ from __future__ import annotations
 import math
 import os
 import threading
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulation.parameters import MECHANISMS, PARAMETERS, default_parameters
+from simulation import parameters
+from simulation.dashboard.classroom import Limits
+from simulation.parameters import MECHANISMS, default_parameters
 
 # The parameters a trainer is offered as sliders, in the order shown.
 SLIDER_PARAMS: tuple[str, ...] = (
@@ -57,8 +60,10 @@ DIFFERENCE_METRICS: tuple[str, ...] = (
 
 SIDES: tuple[str, ...] = ("A", "B")
 SEED_MAX = 2**63 - 1
-# Above this many households the street image and the model step stop feeling live.
-MAX_HOUSEHOLDS = 60_000
+SEED_TEXT_MAX = 64  # longer text in the seed field is a paste, not a seed
+# Households one street may have, unless the server was started with another limit: above it
+# the street image and the model step stop feeling live and a classroom runs out of memory.
+MAX_HOUSEHOLDS = Limits().max_households
 DEFAULT_SEED = 42
 DEFAULT_SCENARIO_B = "full"
 
@@ -83,6 +88,8 @@ def list_scenarios(folder: Path | None = None) -> list[str]:
 def parse_seed(text: Any) -> int:
     """Turn what was typed in the seed field into a seed.
 
+    Full-width digits from a Chinese input method ("４２") count as digits (Unicode NFKC).
+
     Args:
         text: The typed text (or an int).
 
@@ -98,10 +105,17 @@ def parse_seed(text: Any) -> int:
     if isinstance(text, int):
         value = text
     else:
-        stripped = str(text if text is not None else "").strip().replace("_", "")
+        raw = str(text if text is not None else "")
+        if len(raw) > SEED_TEXT_MAX:  # a paste: never echo it, never hand it to int()
+            raise ValueError(
+                f"Seed must be a whole number of at most 19 digits (got {len(raw):,} characters)"
+            )
+        stripped = unicodedata.normalize("NFKC", raw).strip().replace("_", "")
         if not stripped or not stripped.lstrip("+-").isdigit() or not stripped.isascii():
-            shown = str(text)[:40]
+            shown = raw[:40]
             raise ValueError(f"Seed must be a whole number such as 42 (digits only), got '{shown}'")
+        if len(stripped.lstrip("+-").lstrip("0")) > len(str(SEED_MAX)):
+            raise ValueError(f"Seed must be between 0 and {SEED_MAX}")
         value = int(stripped)
     if not 0 <= value <= SEED_MAX:
         raise ValueError(f"Seed must be between 0 and {SEED_MAX}, got {value}")
@@ -109,7 +123,7 @@ def parse_seed(text: Any) -> int:
 
 
 def check_value(name: str, value: Any) -> bool | int | float:
-    """Validate one parameter value against the parameter table.
+    """Validate one parameter value with the parameter table's own check.
 
     Args:
         name: Parameter name (a key of `PARAMETERS`).
@@ -119,31 +133,15 @@ def check_value(name: str, value: Any) -> bool | int | float:
         The value converted to the parameter's type.
 
     Raises:
-        ValueError: With a one-line message naming the parameter and its allowed range.
+        ValueError: With a one-line message naming the parameter and what is allowed.
 
     """
-    spec = PARAMETERS.get(name)
-    if spec is None:
-        raise ValueError(f"Unknown parameter '{name}'")
-    if spec.kind is bool:
-        if not isinstance(value, bool):
-            raise ValueError(f"{name} is a switch: give true or false, got {value!r}")
-        return value
     try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {value!r}") from None
-    if isinstance(value, bool) or not math.isfinite(number):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if spec.kind is int:
-        if number != int(number):
-            raise ValueError(f"{name} must be a whole number, got {value!r}")
-        number = int(number)
-    if not spec.low <= number <= spec.high:
-        raise ValueError(
-            f"{name} must be between {spec.low:g} and {spec.high:g} {spec.unit}, got {value!r}"
-        )
-    return spec.kind(number)
+        return parameters.check_value(name, value)
+    except parameters.ParameterError as exc:
+        raise ValueError(str(exc)) from None
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{name}: not a valid value ({str(value)[:40]!r})") from None
 
 
 def household_count(params: dict[str, Any]) -> int:
@@ -245,20 +243,26 @@ class DashboardSession:
     ):
         self.lock = threading.RLock()
         self.folder = scenario_folder
-        self.seed = parse_seed(seed)
         self.compare = False
         self.message = ""
         self.notice = ""
+        self.max_households = Limits.from_environment().max_households
+        self.streets: dict[str, Street] = {}
+        self._start = (parse_seed(seed), scenario_a, scenario_b)  # what Reset returns to
+        self._restore_start()
+        self.rebuild()
+
+    def _restore_start(self) -> None:
+        seed, scenario_a, scenario_b = self._start
+        self.seed = seed
         self.sides: dict[str, Side] = {
             "A": Side("defaults", default_parameters()),
             "B": Side("defaults", default_parameters()),
         }
-        self.streets: dict[str, Street] = {}
         for side, name in (("A", scenario_a), ("B", scenario_b)):
             if name in self.scenarios():
                 self._load_scenario_params(side, name)
         # Without scenario files the parameter table's defaults are a valid start.
-        self.rebuild()
 
     # --- reading ------------------------------------------------------------------------------
     def scenarios(self) -> list[str]:
@@ -278,6 +282,40 @@ class DashboardSession:
     def day(self) -> int:
         """Days simulated by street A (B is always in lockstep)."""
         return self.streets["A"].day
+
+    @property
+    def finished(self) -> bool:
+        """True once a running street has simulated all its configured days (burn-in + scored)."""
+        return any(
+            not getattr(self.streets[side].model, "running", True)
+            for side in self.active_sides
+            if side in self.streets
+        )
+
+    def clone(self) -> DashboardSession:
+        """An independent session with the same settings, at the same day, for branching off.
+
+        The copy is rebuilt from the settings and seed and replayed to the same day (a day of
+        the default street costs well under a millisecond), so it is exactly the street the
+        original shows and goes on as the original would have. Deep-copying the models instead
+        did not reproduce the original's future.
+        """
+        with self.lock:
+            clone = DashboardSession.__new__(DashboardSession)
+            clone.lock = threading.RLock()
+            clone.folder = self.folder
+            clone.compare = self.compare
+            clone.message = clone.notice = ""
+            clone.max_households = self.max_households
+            clone._start = self._start
+            clone.seed = self.seed
+            clone.sides = {k: Side(v.scenario, dict(v.params)) for k, v in self.sides.items()}
+            clone.streets = {}
+            day = self.day if self.streets else 0
+        clone.rebuild()
+        if day:
+            clone.step(day)
+        return clone
 
     def difference(self, key: str) -> list[float]:
         """B - A for metric `key`, one value per recorded day ([] outside comparison mode)."""
@@ -389,12 +427,14 @@ class DashboardSession:
         return True
 
     def reset(self) -> bool:
-        """Rebuild the streets at day 0 with the current settings; clears messages.
+        """Go back to the settings the session started with (scenarios, parameters, seed), day 0.
 
-        If the current settings cannot be built (which validation should prevent), fall back to
-        the parameter table's defaults so the page always has a valid street.
+        Messages are cleared; the comparison mode stays as it is. If the starting scenario
+        files no longer build, fall back to the parameter table's defaults so the page always
+        has a valid street.
         """
         with self.lock:
+            self._restore_start()
             self.message = ""
             self.notice = ""
             if self.rebuild():
@@ -402,6 +442,7 @@ class DashboardSession:
             for side in SIDES:
                 self.sides[side] = Side("defaults", default_parameters())
             self.seed = DEFAULT_SEED
+            self.message = ""
             return self.rebuild()
 
     def rebuild(self) -> bool:
@@ -417,10 +458,11 @@ class DashboardSession:
             for side in self.active_sides:
                 params = dict(self.sides[side].params)
                 n = household_count(params)
-                if n > MAX_HOUSEHOLDS:
+                if n > self.max_households:
                     return self._fail(
-                        f"Street {side} would have {n:,} households; the dashboard draws at most "
-                        f"{MAX_HOUSEHOLDS:,} (use `gridgov run` for larger runs)"
+                        f"Street {side} would have {n:,} households; this dashboard allows at "
+                        f"most {self.max_households:,} per street (use `gridgov run` for larger "
+                        "runs)"
                     )
                 street = Street(params=params, seed=self.seed, label=self.label(side))
                 try:
@@ -448,6 +490,9 @@ class DashboardSession:
         with self.lock:
             try:
                 for _ in range(days):
+                    if self.finished:  # the configured run is over: stepping on means nothing
+                        self.notice = f"Run complete at day {self.day}; Reset to start again"
+                        break
                     for side in self.active_sides:
                         self.streets[side].step()
             except Exception as exc:  # noqa: BLE001 - a model error must not kill the page
