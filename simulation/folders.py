@@ -28,6 +28,7 @@ import re
 import socket
 import unicodedata
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +183,24 @@ class Folder:
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, data)
         return target
+
+    @contextlib.contextmanager
+    def writing(self, relpath: str | Path) -> Iterator[Path]:
+        """Record a file as ours, yield a temporary path to write, then rename it into place.
+
+        The temporary file is removed if writing fails, so a full disk leaves no empty file.
+        """
+        self.record(relpath)
+        target = self.path / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            yield tmp
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def remove_ours(self, keep: tuple[str, ...] = ()) -> int:
         """Remove every file the marker lists (and their temporary files), nothing else.

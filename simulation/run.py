@@ -2,16 +2,16 @@
 
 `gridgov run SCENARIO.toml` writes into one folder: `timeseries.parquet` (one row per day),
 `summary.json` (scenario, seed, parameters, scored-period metrics, package versions) and
-`figure.png` (the key daily series). Output goes to a temporary folder first and is moved
-into place at the end, so a failed run leaves nothing half-written.
+`figure.png` (the key daily series). The folder must be new, empty, or one an earlier
+`gridgov run` of the same scenario wrote (then `--overwrite` replaces exactly the files it
+wrote; see `simulation.folders`). Each file is written under a temporary name and renamed, and
+a failed write removes this run's files, so nothing is left half-written.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -95,32 +95,85 @@ def plot_timeseries(ts: pd.DataFrame, title: str, path: Path, burn_in: int) -> N
     plt.close(fig)
 
 
-def write_run(result: RunResult, scenario: str, out_dir: Path, figure: bool = True) -> Path:
-    """Write a run's files atomically into `out_dir` (replacing an older run there)."""
+def run_owner(scenario: str, seed: int) -> dict[str, Any]:
+    """The marker fields of a `gridgov run` folder."""
+    return {"tool": "gridgov run", "kind": "run", "name": scenario, "fingerprint": f"seed={seed}"}
+
+
+def check_run_folder(out_dir: str | Path, scenario: str, seed: int, overwrite: bool) -> None:
+    """Refuse an output folder before the run starts (nothing is written).
+
+    Raises:
+        ConfigError: Not ours (see `simulation.folders.check_target`), or ours and
+            `overwrite` is False.
+    """
+    from simulation.folders import check_target, read_marker
+
+    state = check_target(out_dir, run_owner(scenario, seed))
+    if state == "ours" and not overwrite and (read_marker(out_dir) or {}).get("files"):
+        raise ConfigError(
+            str(out_dir), "--out", f"already holds a run of {scenario!r}; add --overwrite to "
+            "replace it (only the files gridgov wrote there are replaced)",
+        )  # fmt: skip
+
+
+def write_run(
+    result: RunResult, scenario: str, out_dir: Path, figure: bool = True, overwrite: bool = False
+) -> Path:
+    """Write a run's files into `out_dir`, a new folder or one an earlier run wrote.
+
+    The folder's marker is written first; each file goes to a temporary name and is renamed.
+    If writing fails, the files written so far are removed again (never a mixed folder).
+
+    Args:
+        result: The run.
+        scenario: Scenario name (recorded in the marker and the summary).
+        out_dir: The folder.
+        figure: Also write ``figure.png``.
+        overwrite: Replace an earlier run's files in `out_dir` (only files gridgov wrote).
+
+    Returns:
+        `out_dir`.
+
+    Raises:
+        ConfigError: The folder is refused (see `check_run_folder`) or cannot be written.
+    """
+    from simulation.folders import claim
+
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
-        summary = {
-            "scenario": scenario,
-            "seed": result.seed,
-            "parameters": result.params,
-            "metrics": {k: _json_number(v) for k, v in result.summary.items()},
-            "versions": package_versions(),
-        }
-        (tmp / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
-        if figure:
-            title = f"{scenario} (seed {result.seed})"
-            plot_timeseries(result.timeseries, title, tmp / "figure.png",
-                            result.params["burn_in_days"])  # fmt: skip
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        tmp.chmod(0o755)
-        tmp.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    check_run_folder(out_dir, scenario, result.seed, overwrite)
+    summary = {
+        "scenario": scenario,
+        "seed": result.seed,
+        "parameters": result.params,
+        "metrics": {k: _json_number(v) for k, v in result.summary.items()},
+        "versions": package_versions(),
+    }
+    with claim(out_dir, run_owner(scenario, result.seed)) as folder:
+        old = set(folder.marker.get("files", []))
+        try:
+            with folder.writing("timeseries.parquet") as tmp:
+                result.timeseries.to_parquet(tmp, index=False)
+            text = json.dumps(summary, indent=2, ensure_ascii=False)
+            with folder.writing("summary.json") as tmp:
+                tmp.write_text(text)
+            if figure:
+                title = f"{scenario} (seed {result.seed})"
+                # A file object: the temporary name's suffix must not choose the format.
+                with folder.writing("figure.png") as tmp, open(tmp, "wb") as fh:
+                    plot_timeseries(result.timeseries, title, fh, result.params["burn_in_days"])
+        except OSError as exc:
+            folder.remove_ours()
+            raise ConfigError(
+                str(out_dir), "--out", f"cannot be written ({exc.strerror})"
+            ) from None
+        except BaseException:
+            folder.remove_ours()
+            raise
+        new = {"timeseries.parquet", "summary.json", *(["figure.png"] if figure else [])}
+        stale = old - new
+        if stale:  # an earlier run's figure when this one has none
+            folder.remove_ours(keep=tuple(new))
     return out_dir
 
 
@@ -138,6 +191,8 @@ def format_summary(summary: dict[str, float]) -> str:
 
 
 def _run_command(args: argparse.Namespace) -> int:
+    from simulation.folders import safe_slug
+
     overrides = parse_overrides(args.set)
     if args.days is not None:
         if args.days < 1:
@@ -146,9 +201,12 @@ def _run_command(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, overrides)
     if args.seed < 0:
         raise ConfigError("--seed", "seed", "must be a non-negative integer")
-    out = Path(args.out) if args.out else Path("results") / f"{scenario.name}-seed{args.seed}"
+    # A name from a file never becomes a path: `name = "../../x"` stays inside results/.
+    default = Path("results") / f"{safe_slug(scenario.name)}-seed{args.seed}"
+    out = Path(args.out) if args.out else default
+    check_run_folder(out, scenario.name, args.seed, args.overwrite)  # before the run
     result = simulate(scenario.params, args.seed)
-    write_run(result, scenario.name, out)
+    write_run(result, scenario.name, out, overwrite=args.overwrite)
     print(f"scenario {scenario.name}, seed {args.seed}, {len(result.timeseries)} days")
     print(format_summary(result.summary))
     print(f"wrote {out}/ (timeseries.parquet, summary.json, figure.png)")
@@ -164,5 +222,12 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--set", action="append", metavar="KEY=VALUE", help="override a parameter (repeatable)"
     )
-    p.add_argument("--out", default=None, help="output folder (default results/<name>-seed<N>)")
+    p.add_argument(
+        "--out", default=None,
+        help="output folder: new, empty, or an earlier run's (default results/<name>-seed<N>)",
+    )  # fmt: skip
+    p.add_argument(
+        "--overwrite", action="store_true",
+        help="replace an earlier run in --out (only the files gridgov wrote there)",
+    )  # fmt: skip
     p.set_defaults(func=_run_command)

@@ -6,12 +6,15 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from simulation.config import ConfigError
 from simulation.folders import MARKER, check_target, claim, read_marker, safe_slug
 
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.toml"
 OWNER = {"tool": "gridgov test", "kind": "sweep", "name": "exp", "fingerprint": "abc"}
 
 
@@ -129,3 +132,77 @@ def test_second_writer_is_refused_naming_the_holder_and_a_dead_holders_lock_is_t
     finally:
         holder.kill()
         holder.wait(timeout=10)
+
+
+# -- `gridgov run` -------------------------------------------------------------------------
+FAST = ["--days", "3", "--set", "burn_in_days=2", "--set", "households_per_grid=20"]
+
+
+def gridgov(*args, cwd):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "simulation.cli", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd, env=env, timeout=120,
+    )  # fmt: skip
+
+
+def test_run_out_dot_is_refused_and_the_folder_untouched(tmp_path):
+    scenario = tmp_path / "mine.toml"
+    scenario.write_text(BASELINE.read_text())
+    (tmp_path / "thesis.docx").write_text("years of work")
+    for out in (".", ".."):
+        r = gridgov("run", scenario, "--out", out, *FAST, cwd=tmp_path)
+        assert r.returncode == 2 and "Traceback" not in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1 and "current folder" in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.toml", "thesis.docx"]
+
+
+def test_run_into_a_foreign_folder_is_refused_even_with_overwrite(tmp_path):
+    out = tmp_path / "docs"
+    out.mkdir()
+    (out / "thesis.docx").write_text("years of work")
+    r = gridgov("run", BASELINE, "--out", out, "--overwrite", *FAST, cwd=tmp_path)
+    assert r.returncode == 2 and "did not write" in r.stderr and "--overwrite" not in r.stderr
+    assert [p.name for p in out.iterdir()] == ["thesis.docx"]
+
+
+def test_run_name_from_file_stays_under_results(tmp_path):
+    (tmp_path / "evil.toml").write_text(f'name = "../../x"\nextends = "{BASELINE}"\n')
+    (tmp_path / "nul.toml").write_text(f'name = "a\\u0000b{"é" * 300}"\nextends = "{BASELINE}"\n')
+    work = tmp_path / "work"
+    work.mkdir()
+    for f in ("evil.toml", "nul.toml"):
+        r = gridgov("run", tmp_path / f, *FAST, cwd=work)
+        assert r.returncode == 0, r.stderr
+    made = sorted(p.name for p in (work / "results").iterdir())
+    assert made == ["a-b" + "é" * 38 + "-seed1", "x-seed1"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["evil.toml", "nul.toml", "work"]
+
+
+def test_run_again_needs_overwrite_which_replaces_only_our_files(tmp_path):
+    out = tmp_path / "r"
+    assert gridgov("run", BASELINE, "--out", out, *FAST, cwd=tmp_path).returncode == 0
+    assert sorted(read_marker(out)["files"]) == ["figure.png", "summary.json", "timeseries.parquet"]
+    (out / "my-notes.txt").write_text("keep")
+    again = gridgov("run", BASELINE, "--out", out, "--seed", "2", *FAST, cwd=tmp_path)
+    assert again.returncode == 2 and "--overwrite" in again.stderr
+    r = gridgov("run", BASELINE, "--out", out, "--seed", "2", "--overwrite", *FAST, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert '"seed": 2' in (out / "summary.json").read_text()
+    assert (out / "my-notes.txt").read_text() == "keep"
+    assert sorted(p.name for p in out.iterdir()) == [
+        MARKER, "figure.png", "my-notes.txt", "summary.json", "timeseries.parquet",
+    ]  # fmt: skip
+    # Another scenario's run folder is not ours to replace.
+    other = gridgov("run", ROOT / "scenarios/full.toml", "--out", out, "--overwrite", *FAST,
+                    cwd=tmp_path)  # fmt: skip
+    assert other.returncode == 2 and "'baseline'" in other.stderr
+
+
+def test_run_out_that_is_a_file_or_symlink_is_one_line(tmp_path):
+    (tmp_path / "f").write_text("x")
+    (tmp_path / "link").symlink_to(tmp_path)
+    for out in ("f", "link", "f/sub"):
+        r = gridgov("run", BASELINE, "--out", out, *FAST, cwd=tmp_path)
+        assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert (tmp_path / "f").read_text() == "x"
