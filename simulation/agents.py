@@ -14,7 +14,7 @@ from mesa.discrete_space.cell_agent import HasCell
 from simulation.needs import CATEGORIES
 
 PARTNER_KINDS = {
-    # kind: categories served (fit = partner_fit there, 0 elsewhere), relative cost
+    # kind: the need categories it serves (its fit is `partner_fit` there, 0 elsewhere)
     "property_management": ("environment", "maintenance", "hazard"),
     "social_organisation": ("dispute", "eldercare"),
     "enterprise": ("maintenance", "hazard"),
@@ -59,11 +59,6 @@ class Resident(CellAgent):
         """Index of the household's grid."""
         return int(self.model.households.grid[self.row])
 
-    @property
-    def volunteering(self) -> bool:
-        """Volunteered in the last 30 days."""
-        return bool(self.model.day - self.model.households.last_volunteered[self.row] < 30)
-
     def neighbours(self) -> list[int]:
         """Rows of the households this one has neighbour ties with."""
         adj = self.model.neighbours
@@ -80,28 +75,18 @@ class GridWorker(CellAgent):
     Attributes:
         grid_index: The grid the worker serves.
         competence: Generalist competence per need category, in [0, 1].
-        hours: Working hours per day.
-        hours_used: Hours used today.
+        hours_used: Hours used today on casework (after patrol, meetings and follow-ups).
         cases_handled: Cases this worker fixed, dispatched or escalated.
     """
 
-    def __init__(self, model, grid_index: int, cell, competence: np.ndarray, hours: float):
+    def __init__(self, model, grid_index: int, cell, competence: np.ndarray):
         """Create a worker for grid `grid_index` standing on `cell`."""
         super().__init__(model)
         self.grid_index = grid_index
         self.cell = cell
         self.competence = competence
-        self.hours = hours
         self.hours_used = 0.0
         self.cases_handled = 0
-
-    @property
-    def resource_directory(self) -> list[Partner]:
-        """Partners the worker can match needs to: the street's alliance (connection only)."""
-        if not self.model.p["connection"]:
-            return []
-        street = self.model.layout.grid_street[self.grid_index]
-        return [p for p in self.model.partners if p.street == street and p.alliance_member]
 
     def walk_to(self, row: int) -> None:
         """Walk to household `row` (a patrol visit).
@@ -160,20 +145,12 @@ class Partner(FixedAgent):
 class PartyBranch(Agent):
     """The street's party branch: the core of the alliance and convener of joint meetings."""
 
-    def __init__(self, model, street: int, coordination: float, meeting_interval: int):
+    def __init__(self, model, street: int, coordination: float):
         """Create the branch of `street`."""
         super().__init__(model)
         self.street = street
         self.coordination = coordination
-        self.meeting_interval = meeting_interval
         self.meetings_held = 0
-
-    @property
-    def volunteer_pool(self) -> np.ndarray:
-        """Rows of party-member households in the street (the branch's volunteer pool)."""
-        hh = self.model.households
-        in_street = self.model.layout.grid_street[hh.grid] == self.street
-        return np.flatnonzero(in_street & hh.party_member)
 
 
 class LineDepartment(Agent):
@@ -183,7 +160,7 @@ class LineDepartment(Agent):
         """Create the department from the model's parameters."""
         super().__init__(model)
         self.delay_min = params["department_delay_min"]
-        self.delay_max = max(params["department_delay_max"], self.delay_min)
+        self.delay_max = params["department_delay_max"]  # validated: not below delay_min
         self.fit = params["department_fit"]
         self.unit_cost = params["department_cost"]
         self.cases = 0

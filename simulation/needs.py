@@ -14,6 +14,10 @@ CATEGORIES = ("environment", "maintenance", "dispute", "eldercare", "hazard", "p
 CATEGORY_SHARES = np.array([0.25, 0.25, 0.15, 0.15, 0.10, 0.10])
 HAZARD = CATEGORIES.index("hazard")
 
+# Upper bounds of each category's share of needs, for drawing categories from uniforms.
+CATEGORY_CUMULATIVE = np.cumsum(CATEGORY_SHARES)[:-1]
+ARRIVAL_BLOCK = 64  # days of arrivals drawn at once
+
 # complexity
 SIMPLE, PARTNER_LEVEL, DEPARTMENT_LEVEL = 0, 1, 2
 
@@ -23,7 +27,6 @@ STATUS_NAMES = ("hidden", "queued", "in_hand", "resolved", "abandoned")
 
 # who resolved it
 NOBODY, WORKER, VOLUNTEER, NEIGHBOUR, PARTNER, DEPARTMENT = -1, 0, 1, 2, 3, 4
-RESOLVER_NAMES = ("worker", "volunteer", "neighbour", "partner", "department")
 
 _INT_COLUMNS = {
     "household": np.int32,
@@ -111,6 +114,59 @@ class NeedLedger:
         self._bind()
         return np.arange(start, start + k)
 
-    def to_columns(self) -> dict[str, np.ndarray]:
-        """Copies of every column (for export and tests)."""
-        return {name: getattr(self, name).copy() for name in self.column_names()}
+
+class Arrivals:
+    """When, where and what needs arise: Poisson arrival events drawn ahead in blocks.
+
+    Each household's needs are a Poisson process with rate `need_rate` per year, times
+    `shock_multiplier` during a demand shock; their superposition is drawn as a daily count
+    and a uniformly chosen household per need. Parameters are fixed for a run, so drawing
+    `ARRIVAL_BLOCK` days at a time changes nothing but speed.
+    """
+
+    def __init__(self, params: dict, n_households: int, rng: np.random.Generator):
+        """Arrivals for `n_households` households, drawn from `rng`."""
+        self.p, self.n, self.rng = params, n_households, rng
+        self._block_start = self._block_end = 0
+
+    def today(self, day: int) -> tuple[np.ndarray, ...] | None:
+        """Households, categories, complexities and severities of today's new needs (or None)."""
+        if day >= self._block_end:
+            self._draw(day, ARRIVAL_BLOCK)
+        lo, hi = self._block_bounds[day - self._block_start : day - self._block_start + 2]
+        if hi == lo:
+            return None
+        a = self._block
+        return a["rows"][lo:hi], a["category"][lo:hi], a["complexity"][lo:hi], a["severity"][lo:hi]
+
+    def _draw(self, first_day: int, n_days: int) -> None:
+        """Draw the needs of the next `n_days` days in one go."""
+        p, n = self.p, self.n
+        days = np.arange(first_day, first_day + n_days)
+        rate = np.full(n_days, n * p["need_rate"] / 365.0)
+        if p["shock_start"] > 0:
+            in_shock = (days >= p["shock_start"]) & (days < p["shock_start"] + p["shock_days"])
+            rate[in_shock] *= p["shock_multiplier"]
+        counts = self.rng.poisson(rate)
+        k = int(counts.sum())
+        u = self.rng.random((3, k))
+        category = np.searchsorted(CATEGORY_CUMULATIVE, u[0], side="right")
+        share_dep = p["share_department_needs"]
+        share_partner = min(p["share_partner_needs"], 1.0 - share_dep)
+        complexity = np.where(
+            u[1] < share_dep,
+            DEPARTMENT_LEVEL,
+            np.where(u[1] < share_dep + share_partner, PARTNER_LEVEL, SIMPLE),
+        )
+        # Paperwork nobody outside government can do is department-level when complex.
+        paperwork = category == CATEGORIES.index("paperwork")
+        complexity[paperwork & (complexity == PARTNER_LEVEL)] = DEPARTMENT_LEVEL
+        severity = 0.1 + 0.7 * u[2] + 0.2 * (category == HAZARD)
+        self._block = {
+            "rows": self.rng.integers(0, n, size=k),
+            "category": category,
+            "complexity": complexity,
+            "severity": np.minimum(severity, 1.0),
+        }
+        self._block_bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
+        self._block_start, self._block_end = first_day, first_day + n_days

@@ -1,0 +1,163 @@
+"""The party-led alliance: partner organisations, party branches, ties, hand-offs and meetings.
+
+`Alliance` owns everything between the grid worker and the partners of its street: who the
+partners are and whether they joined the branch's alliance, the grid–partner tie matrix, the
+acceptance rule of a hand-off, and the joint meetings (the hours they take and the ties they
+build), plus the slow decay of those ties.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulation import needs as nd
+from simulation.agents import PARTNER_KINDS, Partner, PartyBranch
+
+if TYPE_CHECKING:
+    from simulation.model import GridGovernanceModel
+
+
+class Alliance:
+    """Partners, branches and grid–partner ties of a model."""
+
+    def __init__(self, model: GridGovernanceModel):
+        """Create each street's branch and partners (placed at random in the street)."""
+        self.p = p = model.p
+        self.rules = model.rules
+        self.rng = model.rng
+        self.recorder = model.recorder
+        self.households = model.households
+        layout = model.layout
+        cells = model.grid._cells
+        self.branches = [PartyBranch(model, s, p["coordination"]) for s in range(p["n_streets"])]
+        partners: list[Partner] = []
+        for s in range(p["n_streets"]):
+            street_grids = np.flatnonzero(layout.grid_street == s)
+            for kind in PARTNER_KINDS:
+                for _ in range(p["partners_per_type"]):
+                    g = int(self.rng.choice(street_grids))
+                    x0, y0, x1, y1 = layout.grid_bounds[g]
+                    xy = (int(self.rng.integers(x0, x1)), int(self.rng.integers(y0, y1)))
+                    # Short-circuit: no draw at all when the alliance rule is off.
+                    member = (
+                        self.rules.party_led_alliance and self.rng.random() < p["alliance_share"]
+                    )
+                    partners.append(Partner(model, kind, s, cells[xy], p, bool(member)))
+        for i, partner in enumerate(partners):
+            partner.index = i
+        self.partner_list = partners
+        self.partner_street = np.array([q.street for q in partners])
+        self.partner_member = np.array([q.alliance_member for q in partners])
+        # Grid–partner tie matrix: each grid's worker team to each partner of its street.
+        self.same_street = layout.grid_street[:, None] == self.partner_street[None, :]
+        self.n_same_street = int(self.same_street.sum())
+        self.partner_tie = np.where(self.same_street, p["tie_initial"], 0.0)
+        self.grid_street = layout.grid_street.tolist()
+        # Per street and need category: alliance partners that can handle it.
+        self.members_for = [
+            [
+                [q.index for q in partners if q.street == s and q.alliance_member and q.fit[c] > 0]
+                for c in range(len(nd.CATEGORIES))
+            ]
+            for s in range(p["n_streets"])
+        ]
+        self._ties_today: list[list[float]] = []
+
+    # ------------------------------------------------------------------ acceptance
+    def accept_probability(self, grid: int, partner: int) -> float:
+        """Probability that `partner` accepts a need handed over by grid `grid`'s worker."""
+        street = self.partner_street[partner]
+        return self._acceptance(
+            float(self.partner_tie[grid, partner]),
+            self.branches[street].coordination,
+            bool(self.partner_member[partner]),
+        )
+
+    def _acceptance(self, tie: float, coordination: float, member: bool) -> float:
+        """logistic(b0 + b1·tie + b2·coordination + b3·member), in plain floats (hot path)."""
+        p = self.p
+        z = (
+            p["accept_b0"]
+            + p["accept_tie"] * tie
+            + p["accept_coordination"] * coordination
+            + p["accept_alliance"] * member
+        )
+        return 1.0 / (1.0 + math.exp(-z))
+
+    # ------------------------------------------------------------------ hand-offs
+    def open_day(self) -> None:
+        """Start a day of hand-offs: partners' capacity is fresh, ties are read once."""
+        for partner in self.partner_list:
+            partner.capacity_left = partner.capacity
+        if self.rules.alliance_matching:
+            self._ties_today = self.partner_tie.tolist()
+
+    def hand_off(self, g: int, cat: int, hours: float) -> tuple[float, str, tuple | None]:
+        """Match a partner-level need of grid `g` to the best available alliance partner.
+
+        Candidates are ranked by fit × acceptance probability; each approach costs dispatch
+        hours (fewer with a stronger tie) until one accepts, hours run out, or all refuse.
+
+        Returns:
+            Hours spent, the outcome ("no_partner", "wait", "dispatched", "no_time" or
+            "refused") and, when dispatched, (partner index, delay in days, fit, fee).
+        """
+        p = self.p
+        street = self.grid_street[g]
+        members = self.members_for[street][cat]
+        if not members:
+            return 0.0, "no_partner", None
+        candidates = [c for c in members if self.partner_list[c].capacity_left > 0]
+        if not candidates:
+            return 0.0, "wait", None  # the street's partners for this need are full today
+        ties = self._ties_today[g]
+        coordination = self.branches[street].coordination
+        ranked = []
+        for c in candidates:
+            accept = self._acceptance(ties[c], coordination, True)  # candidates are members
+            ranked.append((-self.partner_list[c].fit[cat] * accept, c, accept))
+        ranked.sort()
+        spent = 0.0
+        for _, c, accept in ranked:
+            cost = p["dispatch_hours"] * (1.0 - p["handoff_tie_saving"] * ties[c])
+            if spent + cost > hours:
+                return spent, "no_time", None
+            spent += cost
+            if self.rng.random() < accept:
+                partner = self.partner_list[c]
+                partner.capacity_left -= 1
+                delay = partner.base_delay * (1.0 - p["delay_tie_saving"] * ties[c])
+                delay = max(1, round(delay * (0.5 + self.rng.random())))
+                return spent, "dispatched", (c, delay, partner.fit[cat], partner.unit_cost)
+        return spent, "refused", None
+
+    # ------------------------------------------------------------------ meetings and ties
+    def meeting_today(self, day: int) -> bool:
+        """A joint meeting is held today (every `meeting_interval` days, with the rule on)."""
+        return self.rules.joint_meetings and day % self.p["meeting_interval"] == 0
+
+    def meeting_hours(self, day: int) -> float:
+        """Hours each grid worker spends in today's joint meeting (0 without one)."""
+        return self.p["meeting_hours"] if self.meeting_today(day) else 0.0
+
+    def meet(self, day: int) -> None:
+        """Hold today's joint meeting, if any: ties of those present grow by τ·(1 − tie)."""
+        if not self.meeting_today(day):
+            return
+        hh, tau = self.households, self.p["meeting_tie_gain"]
+        self.partner_tie = np.where(
+            self.same_street, self.partner_tie + tau * (1.0 - self.partner_tie), 0.0
+        )
+        reps = hh.representative
+        hh.worker_tie[reps] += tau * (1.0 - hh.worker_tie[reps])
+        for branch in self.branches:
+            branch.meetings_held += 1
+
+    def end_day(self) -> None:
+        """Grid–partner ties decay; the alliance's running cost is paid."""
+        self.partner_tie *= 1.0 - self.p["tie_decay"]
+        if self.rules.party_led_alliance:
+            self.recorder.count("cost", self.p["alliance_cost"] * self.p["n_streets"])
