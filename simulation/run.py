@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from simulation.config import ConfigError, load_scenario, parse_overrides, validate_parameters
-from simulation.metrics import SUMMARY_METRICS
+from simulation.outcomes import DAILY, MODEL_SUMMARY, SUMMARY
 
 
 @dataclass
@@ -65,13 +65,14 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+#: The daily series `figure.png` shows, labelled from the metric registry.
 KEY_SERIES = (
-    ("backlog", "Backlog (open cases)"),
-    ("mean_resolution_days", "Resolution time, days (30-day mean)"),
-    ("satisfaction_rate", "Satisfaction rate (30-day)"),
-    ("mean_trust", "Mean trust"),
-    ("mean_identity", "Mean identity"),
-    ("volunteers_30d", "Volunteers (last 30 days)"),
+    "backlog",
+    "resolution_days_30d",
+    "satisfaction_rate_30d",
+    "mean_trust",
+    "mean_identity",
+    "volunteers_30d",
 )
 
 
@@ -83,7 +84,8 @@ def plot_timeseries(ts: pd.DataFrame, title: str, path: Path, burn_in: int) -> N
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(2, 3, figsize=(12, 6), sharex=True, constrained_layout=True)
-    for ax, (col, label) in zip(axes.ravel(), KEY_SERIES, strict=True):
+    for ax, col in zip(axes.ravel(), KEY_SERIES, strict=True):
+        label = f"{DAILY[col].label} ({DAILY[col].unit})"
         ax.plot(ts["day"], ts[col], lw=1.0, color="#1f77b4")
         ax.axvspan(0, burn_in, color="#dddddd", lw=0, label="burn-in")
         ax.set_title(label, fontsize=10)
@@ -184,9 +186,9 @@ def _json_number(v: float) -> float | None:
 def format_summary(summary: dict[str, float]) -> str:
     """A short two-column table of the scored-period metrics."""
     lines = []
-    for name, (_, meaning) in SUMMARY_METRICS.items():
+    for name in MODEL_SUMMARY:
         v = summary.get(name, float("nan"))
-        lines.append(f"  {name:<33} {v:>10.3f}   {meaning}")
+        lines.append(f"  {name:<33} {v:>10.3f}   {SUMMARY[name].definition}")
     return "\n".join(lines)
 
 
