@@ -221,8 +221,7 @@ class Folder:
             target = self.path / rel
             if not target.resolve().is_relative_to(self.path.resolve()):
                 continue  # a hand-edited marker must not reach outside the folder
-            for tmp in target.parent.glob(f".{glob_escape(target.name)}.*.tmp"):
-                tmp.unlink(missing_ok=True)
+            _remove_temporaries(target)
             if target.is_file() or target.is_symlink():
                 target.unlink()
                 removed += 1
@@ -247,6 +246,13 @@ class Folder:
 
     def __exit__(self, *exc) -> None:
         self.release()
+
+
+def _remove_temporaries(target: Path) -> None:
+    """Remove what a killed writer left of `target`: ``.NAME.<hex>.tmp`` (see `write_atomic`)."""
+    for tmp in target.parent.glob(f".{glob_escape(target.name)}.*.tmp"):
+        if re.fullmatch(r"[0-9a-f]{32}", tmp.name[len(target.name) + 2 : -4]):
+            tmp.unlink(missing_ok=True)
 
 
 def glob_escape(name: str) -> str:
@@ -315,6 +321,9 @@ def claim(path: str | Path, owner: dict[str, Any]) -> Folder:
             marker = {"gridgov_folder": 1, **owner, "created": _now(), "files": []}
         marker["writer"] = {"pid": os.getpid(), "host": socket.gethostname(), "since": _now()}
         folder = Folder(p, fd, marker)
+        # Under the lock nobody else is writing: temporaries are leftovers of a killed writer.
+        for rel in [MARKER, *marker.get("files", [])]:
+            _remove_temporaries(p / rel)
         folder._save()
     except ConfigError:
         os.close(fd)

@@ -79,7 +79,7 @@ def test_marker_is_written_first_and_remove_ours_keeps_foreign_files(tmp_path):
         folder.write("summary.json", b"{}")
         (out / "runs" / "notes.txt").write_text("mine")  # the user's file
         (out / "README.md").write_text("mine too")
-        (out / "runs" / ".part-1.parquet.0123.tmp").write_bytes(b"")  # our crash leftover
+        (out / "runs" / f".part-1.parquet.{'ab' * 16}.tmp").write_bytes(b"")  # our crash leftover
         assert folder.remove_ours() == 2
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == [
         MARKER, "README.md", "runs", "runs/notes.txt",

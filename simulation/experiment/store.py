@@ -2,25 +2,29 @@
 
 Layout::
 
-    manifest.json          experiment file + hash, design hash, root seed, versions, times
+    .gridgov-folder.json   marker: who owns the folder, every file written there, the writer
+    manifest.json          experiment file + hash, design hash, code hash, root seed, versions,
+                           sessions, and every committed part with its rows and checksums
     experiment.toml        copy of the experiment file (report/check need nothing else)
     design.parquet         the design points (every parameter of every point)
     runs/part-*.parquet    one row per finished run (ids, seed, parameters, metrics, status)
     timeseries/part-*.parquet  daily series of those runs (``run_id`` + the model's columns)
 
-Every file is written to a temporary name and renamed, and a chunk's time series part is
-renamed before its runs part: a run counts as finished only once its row exists, so a sweep
-killed at any instant (even SIGKILL) resumes without losing or duplicating a run.
-`pandas.read_parquet(DIR / "runs")` reads the per-run table directly.
+A chunk is committed in three steps: its time series part and its runs part are written
+under temporary names and renamed, then the manifest lists them with row counts and SHA-256
+checksums. Only listed parts count, so the runs table and the time series always hold the
+same runs, a sweep killed at any instant resumes without losing or duplicating a run, and
+every reader can tell a damaged part (`verify`). One sweep at a time holds the folder's lock
+(`simulation.folders`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import platform
-import shutil
 import subprocess
 import uuid
 from importlib import metadata
@@ -33,35 +37,43 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from simulation.experiment.spec import config_error
+from simulation.experiment.storecheck import (
+    MANIFEST,
+    StoreDamaged,
+    code_fingerprint,
+    completeness,
+    file_sha256,
+    iter_timeseries,
+    load_manifest,
+    load_results,
+    load_timeseries,
+    verify,
+)
+from simulation.folders import claim, write_atomic
 
-MANIFEST = "manifest.json"
+__all__ = [
+    "MANIFEST",
+    "ResultStore",
+    "StoreDamaged",
+    "code_fingerprint",
+    "completeness",
+    "iter_timeseries",
+    "load_manifest",
+    "load_results",
+    "load_timeseries",
+    "verify",
+]
 _PACKAGES = ("gridgov", "mesa", "numpy", "pandas", "pyarrow", "scipy", "SALib", "distributed")
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _atomic_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def _atomic_parquet(path: Path, table: pa.Table) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    pq.write_table(table, tmp)
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 def write_json(path: Path, obj: Any) -> None:
     """Write JSON atomically (temporary file, then rename)."""
-    _atomic_bytes(path, (json.dumps(obj, indent=2, default=str) + "\n").encode())
+    write_atomic(path, (json.dumps(obj, indent=1, default=str) + "\n").encode())
 
 
 def code_version() -> str:
@@ -72,11 +84,8 @@ def code_version() -> str:
     try:
         commit = subprocess.run(
             ["git", "-C", str(here), "describe", "--always", "--dirty", "--abbrev=12"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=True,
-        ).stdout.strip()
+            capture_output=True, text=True, timeout=5, check=True,
+        ).stdout.strip()  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         commit = "unknown"
     return f"{__version__}+{commit}"
@@ -93,8 +102,12 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+class StoreWriteError(Exception):
+    """Writing a part failed (a full disk); finished runs are kept. `str()` is one line."""
+
+
 class ResultStore:
-    """One experiment's results folder.
+    """One experiment's results folder, locked for one writer while open.
 
     Args:
         root: The folder (created on `open`).
@@ -104,241 +117,266 @@ class ResultStore:
         self.root = Path(root)
         self.runs_dir = self.root / "runs"
         self.ts_dir = self.root / "timeseries"
+        self.folder = None
+        self.manifest: dict[str, Any] = {}
+
+    # -- deciding --------------------------------------------------------------------------
+    def plan(
+        self, design, *, fresh: bool = False, allow_code_change: bool = False,
+        repair: bool = False,
+    ) -> dict[str, Any] | None:  # fmt: skip
+        """Check, writing nothing, that the folder may take this design; return its manifest.
+
+        Returns:
+            The manifest to resume from, or None for a new (or fresh) folder.
+
+        Raises:
+            ConfigError: A foreign folder, another experiment, a changed design, changed code
+                (without `allow_code_change`), damaged parts (without `repair`) or a manifest
+                that is not JSON.
+        """
+        from simulation.folders import check_target
+
+        exp = design.experiment
+        state = check_target(self.root, _owner(design))
+        if state != "ours" or fresh or not (self.root / MANIFEST).exists():
+            return None
+        old = load_manifest(self.root)
+        if old.get("design_sha256") != design.digest() and not _grows(self.root, old, design):
+            raise config_error(
+                exp.path, "experiment",
+                f"the experiment's runs changed since {self.root} was written (design, "
+                "parameters, seeds, days or model); use --fresh to discard those results "
+                "or --out for a new folder",
+            )  # fmt: skip
+        code = code_fingerprint()
+        if old.get("code_sha256") not in (None, code) and not allow_code_change:
+            raise config_error(
+                self.root, "code",
+                f"the model code changed since these results were written (code "
+                f"{old.get('code_sha256')}, now {code}); resuming would mix two models' "
+                "results. Use --fresh, another --out, or --allow-code-change (recorded)",
+            )  # fmt: skip
+        if not repair:
+            verify(self.root, old, raise_on_damage=True, hint=f"{exp.path} --out {self.root}")
+        return old
 
     # -- opening ---------------------------------------------------------------------------
-    def open(self, design, *, fresh: bool = False, executor: str = "") -> set[int]:
-        """Prepare the folder for a sweep and return the run ids already finished.
+    def open(
+        self, design, *, fresh: bool = False, executor: str = "",
+        allow_code_change: bool = False, repair: bool = False,
+    ) -> set[int]:  # fmt: skip
+        """Lock the folder, prepare it for a sweep and return the run ids already finished.
 
         Args:
             design: The `Design` about to run.
-            fresh: Delete earlier results instead of resuming.
+            fresh: Remove earlier results (only the files gridgov wrote) instead of resuming.
             executor: Executor name (recorded).
+            allow_code_change: Resume even though the model code changed (recorded).
+            repair: Remove damaged parts so their runs run again.
 
         Returns:
-            Ids of runs with an ``ok`` row (these are skipped). Failed rows are dropped so the
-            runs are retried.
+            Ids of runs with a committed ``ok`` row (these are skipped). Failed rows are
+            dropped so the runs are retried.
 
         Raises:
-            ConfigError: The folder holds results of a different experiment or design.
+            ConfigError: See `plan`; also when another sweep holds the folder.
         """
+        self.folder = claim(self.root, _owner(design))
+        try:
+            return self._open(design, fresh, executor, allow_code_change, repair)
+        except BaseException:
+            self.folder.release()
+            raise
+
+    def _open(self, design, fresh, executor, allow_code_change, repair) -> set[int]:
         exp = design.experiment
-        manifest_path = self.root / MANIFEST
-        digest = design.digest()
-        if manifest_path.exists() and not fresh:
-            old = json.loads(manifest_path.read_text())
-            if old.get("design_sha256") != digest:
-                raise config_error(
-                    exp.path,
-                    "experiment",
-                    f"the experiment's runs changed since {self.root} was written (design, "
-                    "parameters, seeds, days or model); use --fresh to discard those results "
-                    "or --out for a new folder",
-                )
-            manifest = old
-            if old.get("experiment_sha256") != exp.sha256:
-                # Same runs, edited text (hypotheses, comments): keep results, store the new file.
-                manifest.setdefault("previous_experiment_sha256", []).append(
-                    old.get("experiment_sha256")
-                )
-                manifest["experiment_sha256"] = exp.sha256
-                _atomic_bytes(self.root / "experiment.toml", exp.path.read_bytes())
+        old = self.plan(design, fresh=fresh, allow_code_change=allow_code_change, repair=repair)
+        if old is None:
+            self.folder.remove_ours()
+            self.folder.update(fingerprint=design.digest())
+            manifest = _new_manifest(design)
         else:
-            if self.root.exists() and fresh:
-                for name in (MANIFEST, "experiment.toml", "design.parquet", "sample.parquet"):
-                    (self.root / name).unlink(missing_ok=True)
-                for d in (self.runs_dir, self.ts_dir, self.root / "figures"):
-                    shutil.rmtree(d, ignore_errors=True)
-                # Outputs of `report` on the discarded results.
-                for name in ("report.html", "report.md"):
-                    (self.root / name).unlink(missing_ok=True)
-                for csv in self.root.glob("*.csv"):
-                    csv.unlink()
-            elif self.root.exists() and any(self.root.iterdir()):
-                if (self.runs_dir.exists() or (self.root / "design.parquet").exists()) and not (
-                    manifest_path.exists()
-                ):
-                    raise config_error(
-                        exp.path, "--out", f"{self.root} holds other files; use --fresh or --out"
-                    )
-            manifest = {
-                "experiment": exp.name,
-                "experiment_file": str(exp.path.resolve()),
-                "experiment_sha256": exp.sha256,
-                "design_sha256": digest,
-                "design_kind": exp.kind,
-                "factors": design.factors,
-                "design": exp.design,
-                "problem": design.problem,
-                "root_seed": exp.seed,
-                "replications": exp.replications,
-                "n_points": len(design.points),
-                "n_runs": design.n_runs,
-                "model": exp.model,
-                "code_version": code_version(),
-                "packages": package_versions(),
-                "created": _now(),
-                "sessions": [],
-            }
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.runs_dir.mkdir(exist_ok=True)
-        self.ts_dir.mkdir(exist_ok=True)
-        if not (self.root / "experiment.toml").exists():
-            _atomic_bytes(self.root / "experiment.toml", exp.path.read_bytes())
-        if not (self.root / "design.parquet").exists():
-            _atomic_parquet(
-                self.root / "design.parquet",
-                pa.Table.from_pandas(design.points, preserve_index=False),
-            )
+            manifest = old
+            _note_changes(manifest, design)
+        if manifest.get("experiment_sha256") != exp.sha256 or old is None:
+            manifest["experiment_sha256"] = exp.sha256
+            self.folder.write("experiment.toml", exp.path.read_bytes())
+        self.manifest = manifest
+        if not (self.root / "design.parquet").exists() or old is not None:
+            self._write_table("design.parquet", design.points)
         if design.sample is not None and not (self.root / "sample.parquet").exists():
-            sample = pd.DataFrame(design.sample, columns=design.problem["names"])
-            _atomic_parquet(self.root / "sample.parquet", pa.Table.from_pandas(sample))
-        done = self._recover()
+            self._write_table(
+                "sample.parquet", pd.DataFrame(design.sample, columns=design.problem["names"])
+            )
+        done = self._recover(repair)
+        code = code_fingerprint()
         manifest["sessions"].append(
             {
-                "started": _now(),
-                "ended": None,
-                "status": "running",
-                "executor": executor,
-                "resumed_with": len(done),
-                "code_version": code_version(),
+                "started": _now(), "ended": None, "status": "running", "executor": executor,
+                "resumed_with": len(done), "code_version": code_version(), "code_sha256": code,
+                "allow_code_change": bool(allow_code_change and manifest["code_sha256"] != code),
+                "pid": os.getpid(),
             }
-        )
+        )  # fmt: skip
         manifest["status"] = "running"
-        self.manifest = manifest
-        write_json(manifest_path, manifest)
+        self._save()
         return done
 
-    def _recover(self) -> set[int]:
-        """Clean up after a killed sweep; return ids of runs finished ok."""
+    def _write_table(self, rel: str, df: pd.DataFrame) -> None:
+        with self.folder.writing(rel) as tmp:
+            pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp)
+
+    def _save(self) -> None:
+        self.folder.record(MANIFEST)
+        write_json(self.root / MANIFEST, self.manifest)
+
+    def _recover(self, repair: bool) -> set[int]:
+        """Drop uncommitted and (with `repair`) damaged parts; return ids of runs finished ok."""
+        parts = self.manifest.setdefault("parts", {})
+        good, damaged = verify(self.root, self.manifest)
+        if damaged and repair:
+            self.manifest.setdefault("repairs", []).append({"at": _now(), "parts": damaged})
+            for name in damaged:
+                parts.pop(name, None)
+        ours = set(self.folder.marker.get("files", []))
         for d in (self.runs_dir, self.ts_dir):
-            for tmp in d.glob(".*.tmp"):
-                tmp.unlink(missing_ok=True)
-        run_parts = {p.name for p in self.runs_dir.glob("part-*.parquet")}
-        # A series part whose runs part never got written: killed between the two renames.
-        for p in self.ts_dir.glob("part-*.parquet"):
-            if p.name not in run_parts:
-                p.unlink()
+            for p in d.glob("*"):
+                rel = f"{d.name}/{p.name}"
+                listed = p.name in parts
+                # Uncommitted (killed before the manifest listed it) or damaged: ours to remove.
+                if not listed and (rel in ours or p.name.endswith(".tmp")):
+                    p.unlink(missing_ok=True)
         done: set[int] = set()
-        for name in sorted(run_parts):
-            path = self.runs_dir / name
-            t = pq.read_table(path, columns=["run_id", "status"]).to_pandas()
-            ok = t["status"] == "ok"
-            if not ok.all():
-                # Drop failed rows so the runs are retried; keep the part's finished runs.
-                full = pq.read_table(path)
-                kept = full.filter(pc.equal(full["status"], "ok"))
+        for name in list(parts):
+            entry = parts[name]
+            table = pq.read_table(self.runs_dir / name)
+            ok = pc.equal(table["status"], "ok")
+            if not pc.all(ok).as_py():
+                # Drop failed rows so those runs are retried; keep the part's finished runs.
+                kept = table.filter(ok)
                 if kept.num_rows:
-                    _atomic_parquet(path, kept)
+                    self._write_part("runs", name, kept, entry)
                 else:
-                    (self.ts_dir / name).unlink(missing_ok=True)
-                    path.unlink()
-            done.update(int(i) for i in t.loc[ok, "run_id"])
+                    parts.pop(name)
+                    for d in (self.runs_dir, self.ts_dir):
+                        (d / name).unlink(missing_ok=True)
+                    continue
+            done.update(int(i) for i in table.filter(ok)["run_id"].to_pylist())
+        self._save()
         return done
 
     # -- writing ---------------------------------------------------------------------------
+    def _write_part(self, kind: str, name: str, table: pa.Table, entry: dict[str, Any]) -> None:
+        with self.folder.writing(f"{kind}/{name}") as tmp:
+            pq.write_table(table, tmp)
+            entry[f"{kind}_sha256"] = file_sha256(tmp)
+        entry[f"{kind}_rows"] = table.num_rows
+        if kind == "runs":
+            entry["run_ids"] = sorted(int(i) for i in table["run_id"].to_pylist())
+
     def write_chunk(self, outcomes: list[dict[str, Any]]) -> None:
-        """Write one finished chunk: time series part first, then the runs part."""
+        """Commit one finished chunk: time series part, runs part, then the manifest entry.
+
+        Raises:
+            StoreWriteError: The disk is full (or another write error): one line; the
+                chunk's files are removed and every committed run is kept.
+        """
         if not outcomes:
             return
-        name = (
-            f"part-{min(o['row']['run_id'] for o in outcomes):08d}-{uuid.uuid4().hex[:8]}.parquet"
-        )
+        first = min(o["row"]["run_id"] for o in outcomes)
+        name = f"part-{first:08d}-{uuid.uuid4().hex[:8]}.parquet"
+        entry: dict[str, Any] = {"session": len(self.manifest["sessions"]) - 1}
         series = [o["timeseries"] for o in outcomes if o["timeseries"] is not None]
-        ts = pd.concat(series, ignore_index=True) if series else None
-        if ts is not None:
-            _atomic_parquet(self.ts_dir / name, pa.Table.from_pandas(ts, preserve_index=False))
         rows = pd.DataFrame([o["row"] for o in outcomes])
-        _atomic_parquet(self.runs_dir / name, pa.Table.from_pandas(rows, preserve_index=False))
+        try:
+            self.folder.record(f"timeseries/{name}", f"runs/{name}")
+            if series:
+                ts = pd.concat(series, ignore_index=True)
+                self._write_part(
+                    "timeseries", name, pa.Table.from_pandas(ts, preserve_index=False), entry
+                )
+            self._write_part("runs", name, pa.Table.from_pandas(rows, preserve_index=False), entry)
+            self.manifest["parts"][name] = entry
+            self._save()
+        except OSError as exc:
+            self.manifest["parts"].pop(name, None)
+            for d in (self.runs_dir, self.ts_dir):
+                (d / name).unlink(missing_ok=True)
+            what = "the disk is full" if exc.errno in _DISK_FULL else "cannot write"
+            raise StoreWriteError(
+                f"{self.root}: {what} ({exc.strerror or exc}) while storing runs; the runs "
+                "finished before are kept: free space and run the same command again"
+            ) from None
 
     def close(self, status: str, **counts: int) -> None:
-        """Record the session's end (status: complete, failed, interrupted)."""
-        session = self.manifest["sessions"][-1]
-        session.update(ended=_now(), status=status, **counts)
-        self.manifest["status"] = status
-        self.manifest["ended"] = session["ended"]
-        write_json(self.root / MANIFEST, self.manifest)
+        """Record the session's end (complete, failed, interrupted) and release the lock."""
+        try:
+            if self.manifest.get("sessions"):
+                session = self.manifest["sessions"][-1]
+                session.update(ended=_now(), status=status, **counts)
+                self.manifest["status"] = status
+                self.manifest["ended"] = session["ended"]
+                try:
+                    self._save()
+                except OSError:  # a full disk: the next open sees the session as unfinished
+                    pass
+        finally:
+            if self.folder is not None:
+                self.folder.release()
 
 
-# -- reading -------------------------------------------------------------------------------
-def load_manifest(results_dir: str | Path) -> dict[str, Any]:
-    """Read a results folder's manifest.
+def _owner(design) -> dict[str, Any]:
+    exp = design.experiment
+    return {"tool": "gridgov sweep", "kind": "sweep", "name": exp.name,
+            "fingerprint": design.digest()}  # fmt: skip
 
-    Raises:
-        ConfigError: The folder is not a results folder.
+
+def _new_manifest(design) -> dict[str, Any]:
+    exp = design.experiment
+    return {
+        "experiment": exp.name, "experiment_file": str(exp.path.resolve()),
+        "experiment_sha256": exp.sha256, "design_sha256": design.digest(),
+        "design_kind": exp.kind, "factors": design.factors, "design": exp.design,
+        "problem": design.problem, "root_seed": exp.seed, "replications": exp.replications,
+        "n_points": len(design.points), "n_runs": design.n_runs, "model": exp.model,
+        "code_version": code_version(), "code_sha256": code_fingerprint(),
+        "packages": package_versions(), "created": _now(), "sessions": [], "parts": {},
+    }  # fmt: skip
+
+
+def _grows(root: Path, old: dict[str, Any], design) -> bool:
+    """True when `design` only adds replications to the stored one (same points and seeds).
+
+    Run ids are replication-major and seeds are keyed by (point, replication), so the old
+    runs are exactly the new design's first runs: nothing stored changes.
     """
-    path = Path(results_dir) / MANIFEST
-    if not path.is_file():
-        raise config_error(results_dir, MANIFEST, "not a results folder (no manifest.json)")
-    return json.loads(path.read_text())
+    exp = design.experiment
+    if (old.get("model"), old.get("root_seed")) != (exp.model, exp.seed):
+        return False
+    if exp.replications <= int(old.get("replications", 0)):
+        return False
+    try:
+        stored = pd.read_parquet(root / "design.parquet")
+    except (OSError, ValueError):
+        return False
+    return stored.shape == design.points.shape and stored.equals(design.points)
 
 
-def _parts(d: Path) -> list[Path]:
-    return sorted(d.glob("part-*.parquet"))
-
-
-def load_results(results_dir: str | Path, *, include_failed: bool = True) -> pd.DataFrame:
-    """Load the per-run table of a results folder.
-
-    Args:
-        results_dir: A folder written by `gridgov sweep` / `run_experiment`.
-        include_failed: Keep rows of failed runs (their metrics are NaN).
-
-    Returns:
-        One row per run, sorted by ``run_id``: ``run_id``, ``point``, ``replication``,
-        ``scenario``, ``seed``, every parameter (the mechanism switches as booleans
-        ``identity``/``connection``/``interaction``), every summary metric, ``status``,
-        ``error`` and ``elapsed_s``.
-    """
-    root = Path(results_dir)
-    load_manifest(root)
-    parts = _parts(root / "runs")
-    if not parts:
-        return pd.DataFrame(columns=["run_id", "scenario", "status"])
-    df = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
-    if not include_failed:
-        df = df[df["status"] == "ok"]
-    return df.sort_values("run_id", kind="stable").reset_index(drop=True)
-
-
-def iter_timeseries(results_dir: str | Path, columns: list[str] | None = None):
-    """Yield the daily series one stored part at a time (bounded memory).
-
-    Args:
-        results_dir: A results folder.
-        columns: Columns to read (``run_id`` is always included); None reads all.
-
-    Yields:
-        DataFrames with ``run_id`` and the requested columns.
-    """
-    cols = None if columns is None else ["run_id", *[c for c in columns if c != "run_id"]]
-    for p in _parts(Path(results_dir) / "timeseries"):
-        yield pd.read_parquet(p, columns=cols)
-
-
-def load_timeseries(
-    results_dir: str | Path,
-    columns: list[str] | None = None,
-    *,
-    with_design: bool = True,
-) -> pd.DataFrame:
-    """Load the daily time series of every finished run.
-
-    Args:
-        results_dir: A results folder.
-        columns: Series columns to load (default: all).
-        with_design: Add each run's ``scenario``, ``replication`` and varied factors.
-
-    Returns:
-        One row per run and day: ``run_id``, ``day``, ``scored`` and the model's daily metrics.
-    """
-    root = Path(results_dir)
-    manifest = load_manifest(root)
-    frames = list(iter_timeseries(root, columns))
-    if not frames:
-        return pd.DataFrame(columns=["run_id"])
-    ts = pd.concat(frames, ignore_index=True)
-    if with_design:
-        keys = ["run_id", "scenario", "replication", *manifest.get("factors", [])]
-        runs = pd.read_parquet(root / "runs", columns=list(dict.fromkeys(keys)))
-        ts = ts.merge(runs, on="run_id", how="left")
-    return ts.sort_values(["run_id"], kind="stable").reset_index(drop=True)
+def _note_changes(manifest: dict[str, Any], design) -> None:
+    """Record a grown design or an edited experiment text in a resumed manifest."""
+    exp = design.experiment
+    if manifest.get("design_sha256") != design.digest():
+        manifest.setdefault("grown", []).append(
+            {"at": _now(), "replications": [manifest["replications"], exp.replications],
+             "n_runs": [manifest["n_runs"], design.n_runs]}
+        )  # fmt: skip
+        manifest.update(design_sha256=design.digest(), replications=exp.replications,
+                        n_runs=design.n_runs)  # fmt: skip
+    if manifest.get("experiment_sha256") != exp.sha256:
+        # Same runs, edited text (hypotheses, comments): keep results, store the new file.
+        manifest.setdefault("previous_experiment_sha256", []).append(
+            manifest.get("experiment_sha256")
+        )
+    if "code_sha256" not in manifest:
+        manifest["code_sha256"] = code_fingerprint()

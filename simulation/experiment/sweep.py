@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from simulation.experiment.design import Design, build_design
-from simulation.experiment.execute import EXECUTORS, execute, open_executor
+from simulation.experiment.execute import EXECUTORS, ExecStats, execute, open_executor
 from simulation.experiment.spec import config_error, load_experiment
-from simulation.experiment.store import ResultStore
+from simulation.experiment.store import ResultStore, StoreWriteError
 
 
 @dataclass
@@ -66,88 +69,103 @@ def run_experiment(
     days: int | None = None,
     chunk_size: int | None = None,
     progress: bool = True,
+    allow_code_change: bool = False,
+    repair: bool = False,
 ) -> SweepResult:
-    """Run (or resume) an experiment and store its results.
+    """Run (or resume, grow or repair) an experiment and store its results.
+
+    Everything is checked before anything is written: the file, the options, the results
+    folder (ours or refused, see `simulation.folders`) and, for Dask, the scheduler.
 
     Args:
         path: Experiment TOML file.
-        out: Results folder (default ``results/<experiment name>``).
+        out: Results folder (default ``results/<slug of the experiment name>``).
         workers: Worker processes (default: the machine's cores).
         executor: ``"local"`` (process pool), ``"serial"`` or ``"dask"``.
         scheduler: Dask scheduler address; None with ``executor="dask"`` starts a LocalCluster.
-        fresh: Discard earlier results in `out` instead of resuming.
-        replications: Override the file's replications (e.g. a quick demo).
+        fresh: Remove earlier results in `out` (only files gridgov wrote) instead of resuming.
+        replications: Override the file's replications; more than stored grows the folder
+            (only the new runs run).
         days: Override the file's scored days.
         chunk_size: Runs per task sent to a worker (default: balanced automatically).
         progress: Show a tqdm progress bar on stderr.
+        allow_code_change: Resume although the model code changed (recorded in the manifest).
+        repair: Remove damaged parts and run their runs again.
 
     Returns:
         A `SweepResult`; its ``exit_code`` is what `gridgov sweep` returns.
 
     Raises:
-        ConfigError: Bad experiment file or options, or a changed experiment in `out`.
+        ConfigError: Bad experiment file or options, a refused folder, a changed experiment
+            or code, damaged parts, an unreachable scheduler, or a full disk.
     """
+    from simulation.folders import safe_slug
+
     if executor not in EXECUTORS:
         raise config_error("--executor", executor, f"must be one of {', '.join(EXECUTORS)}")
     if scheduler and executor != "dask":
         raise config_error("--scheduler", scheduler, "only with --executor dask")
     if workers is not None and workers < 1:
         raise config_error("--workers", str(workers), "must be >= 1")
+    if chunk_size is not None and chunk_size < 1:
+        raise config_error("--chunk-size", str(chunk_size), "must be >= 1")
+    if fresh and repair:
+        raise config_error("--repair", "--fresh", "choose one: --fresh discards every run")
     design = plan(path, replications=replications, days=days)
     exp = design.experiment
-    out_dir = Path(out) if out is not None else Path("results") / exp.name
+    # A name from a file never becomes a path of its own: it stays one folder under results/.
+    out_dir = Path(out) if out is not None else Path("results") / safe_slug(exp.name)
     store = ResultStore(out_dir)
-    finished = store.open(design, fresh=fresh, executor=executor)
+    opts = dict(fresh=fresh, allow_code_change=allow_code_change, repair=repair)
+    store.plan(design, **opts)  # refuse before a cluster starts or anything is written
+    with open_executor(executor, workers, scheduler) as (pool, n_workers):
+        return _sweep(design, store, pool, n_workers, executor, opts, chunk_size, progress)
+
+
+def _sweep(design, store, pool, n_workers, executor, opts, chunk_size, progress) -> SweepResult:
+    """Open the store, run what is missing, and close the store whatever happens."""
+    finished = store.open(design, executor=executor, **opts)
     todo = [int(r) for r in design.runs["run_id"] if int(r) not in finished]
     bar = None
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(
-            total=design.n_runs,
-            initial=len(finished),
-            unit="run",
-            desc=exp.name,
-            file=sys.stderr,
-            dynamic_ncols=True,
-        )
+        name = design.experiment.name[:40]
+        bar = tqdm(total=design.n_runs, initial=len(finished), unit="run", desc=name,
+                   file=sys.stderr, dynamic_ncols=True)  # fmt: skip
         bar.set_postfix(failed=0)
-    status = "interrupted"
-    stats = None
+    status, stats = "interrupted", ExecStats()
     try:
-        if todo:
-            with open_executor(executor, workers, scheduler) as (pool, n_workers):
-                stats = execute(
-                    (design.task(r) for r in todo),
-                    len(todo),
-                    pool,
-                    n_workers,
-                    store.write_chunk,
-                    chunk_size=chunk_size,
-                    progress=bar,
-                )
-        else:
-            from simulation.experiment.execute import ExecStats
-
-            stats = ExecStats()
-        if stats.interrupted:
-            status = "interrupted"
-        else:
+        with _sigterm_interrupts():
+            if todo:
+                stats = execute((design.task(r) for r in todo), len(todo), pool, n_workers,
+                                store.write_chunk, chunk_size=chunk_size, progress=bar)  # fmt: skip
+        if not stats.interrupted:
             status = "failed" if stats.failed else "complete"
     except KeyboardInterrupt:
-        from simulation.experiment.execute import ExecStats
-
-        stats = stats or ExecStats()
         stats.interrupted = True
+    except StoreWriteError as exc:
+        raise config_error(store.root, "disk", str(exc).removeprefix(f"{store.root}: ")) from None
     finally:
         if bar is not None:
             bar.close()
-        s = stats
-        store.close(
-            status,
-            done=s.done if s else 0,
-            failed=s.failed if s else 0,
-        )
-    return SweepResult(
-        out_dir, design.n_runs, len(finished), stats.done, stats.failed, stats.interrupted
-    )
+        store.close(status, done=stats.done, failed=stats.failed)
+    return SweepResult(store.root, design.n_runs, len(finished), stats.done, stats.failed,
+                       stats.interrupted)  # fmt: skip
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts():
+    """Treat SIGTERM like Ctrl-C while sweeping: stop, keep finished runs, mark interrupted."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
