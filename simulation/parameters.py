@@ -72,10 +72,12 @@ class Param:
         """
         if self.kind is bool:
             # numpy.bool_ is accepted (Mesa's batch_run and sweeps pass array values).
-            if not isinstance(value, bool) and type(value).__name__ != "bool_":
+            if not isinstance(value, bool) and not _is_numpy(value, "b"):
                 raise ParameterError(self.name, f"must be true or false, got {value!r}")
             return bool(value)
-        if isinstance(value, bool) or not _is_number(value):
+        if isinstance(value, bool) or not (
+            isinstance(value, int | float) or _is_numpy(value, "iuf")
+        ):
             raise ParameterError(self.name, f"must be {self.describe()}, got {value!r}")
         if self.kind is int:
             if not float(value).is_integer():
@@ -90,12 +92,10 @@ class Param:
         return value
 
 
-def _is_number(value: Any) -> bool:
-    """True for Python and NumPy ints and floats (without importing NumPy)."""
-    if isinstance(value, int | float):
-        return True
-    module = type(value).__module__
-    return module == "numpy" and hasattr(value, "dtype") and value.dtype.kind in "iuf"
+def _is_numpy(value: Any, kinds: str) -> bool:
+    """True for a NumPy scalar whose dtype kind is one of `kinds` (without importing NumPy)."""
+    dtype = getattr(value, "dtype", None)
+    return type(value).__module__ == "numpy" and dtype is not None and dtype.kind in kinds
 
 
 def _p(name, default, unit, low, high, group, doc, calibrated=False) -> Param:
@@ -541,12 +541,6 @@ def check_combination(p: Mapping[str, Any]) -> None:
     Raises:
         ParameterError: Naming the first parameter of the offending pair.
     """
-    if p["workers_per_grid"] > p["households_per_grid"]:
-        raise ParameterError(
-            "workers_per_grid",
-            f"more grid workers ({p['workers_per_grid']}) than households per grid "
-            f"({p['households_per_grid']})",
-        )
     for low, high in (
         ("department_delay_min", "department_delay_max"),
         ("competence_min", "competence_max"),

@@ -1,0 +1,47 @@
+"""Alliance: partner ties, acceptance, joint meetings, lost hand-offs without the closed loop."""
+
+from streets import SMALL, run
+
+from simulation.model import GridGovernanceModel
+from simulation.parameters import PARAMETERS
+
+
+def test_interaction_off_loses_cases_and_ties_decay():
+    m = run(connection=True, interaction=False)
+    assert m.recorder.flow["lost"].sum() > 0
+    assert m.alliance.partner_tie[m.alliance.same_street].max() < PARAMETERS["tie_initial"].default
+
+
+def test_interaction_on_meets_and_loses_nothing():
+    m = run(connection=True, interaction=True)
+    assert m.recorder.flow["lost"].sum() == 0
+    assert m.branches[0].meetings_held == 200 // PARAMETERS["meeting_interval"].default
+    assert m.alliance.partner_tie[m.alliance.same_street].min() > 0.5
+    # Closed loop: follow-up visits used worker hours.
+    off = run(connection=True, interaction=False)
+    assert m.households.worker_tie.mean() > off.households.worker_tie.mean()
+
+
+def test_partner_acceptance_rises_with_tie():
+    m = GridGovernanceModel(rng=1, connection=True, **SMALL)
+    c = next(i for i, q in enumerate(m.partner_list) if q.alliance_member)
+    low = m.accept_probability(0, c)
+    m.alliance.partner_tie[0, c] = 0.9
+    assert m.accept_probability(0, c) > low
+
+
+def test_meeting_hours_come_from_the_alliance_only_on_meeting_days():
+    m = GridGovernanceModel(rng=1, interaction=True, **SMALL)
+    every = PARAMETERS["meeting_interval"].default
+    assert m.alliance.meeting_hours(every) == PARAMETERS["meeting_hours"].default
+    assert m.alliance.meeting_hours(every + 1) == 0.0
+    off = GridGovernanceModel(rng=1, interaction=False, **SMALL)
+    assert off.alliance.meeting_hours(every) == 0.0
+
+
+def test_without_connection_no_partner_is_an_alliance_member_and_no_alliance_cost():
+    off = run(connection=False, scored_days=30)
+    assert not off.alliance.partner_member.any()
+    on = run(connection=True, scored_days=30)
+    assert on.alliance.partner_member.any()
+    assert on.recorder.flow["cost"].sum() > off.recorder.flow["cost"].sum()

@@ -1,0 +1,44 @@
+"""Mechanisms: the one table of what each switch turns on, and the phases that obey it."""
+
+import re
+from pathlib import Path
+
+from simulation.mechanisms import MECHANISMS, RULES, Rules, enabled_rules, markdown_table, rules_of
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_each_switch_enables_exactly_its_own_rules():
+    assert enabled_rules(False, False, False) == frozenset()
+    everything = enabled_rules(True, True, True)
+    assert everything == frozenset(RULES)
+    for i, mechanism in enumerate(MECHANISMS):
+        switches = [False] * 3
+        switches[i] = True
+        assert enabled_rules(*switches) == {r.name for r in rules_of(mechanism)}
+    r = Rules.from_switches({"identity": False, "connection": True, "interaction": False})
+    assert r.alliance_matching and not r.joint_meetings and not r.neighbour_fixes
+
+
+def test_every_rule_is_described_in_both_languages():
+    for rule in RULES.values():
+        assert rule.description and rule.without and rule.mechanism in MECHANISMS
+        assert re.search(r"[\u4e00-\u9fff]", rule.description_zh), rule.name
+
+
+def test_the_model_phases_read_rules_never_the_switches():
+    for module in ("casework", "alliance", "attitudes", "model", "metrics"):
+        text = (ROOT / "simulation" / f"{module}.py").read_text()
+        for switch in MECHANISMS:
+            assert f'p["{switch}"]' not in text, f"{module}.py reads the {switch} switch"
+    # ... and every rule is read somewhere in them.
+    code = "".join(
+        (ROOT / "simulation" / f"{m}.py").read_text() for m in ("casework", "alliance", "attitudes")
+    )
+    for name in RULES:
+        assert f"rules.{name}" in code, f"rule {name} is never read"
+
+
+def test_docs_mechanism_table_is_current():
+    doc = (ROOT / "docs" / "model.md").read_text()
+    assert markdown_table() in doc, "regenerate the table in docs/model.md from markdown_table()"
