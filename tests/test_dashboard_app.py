@@ -53,9 +53,9 @@ def test_page_renders_the_street_plots_and_controls():
         assert 'class="gg-street gg-street-A"' in html
         assert "3,600 households" in html
         assert html.count('class="gg-chart"') == 6
-        for title in ("Backlog", "Mean resolution time", "Satisfaction rate", "Trust and identity"):
+        for title in ("Backlog", "Resolution time", "Satisfaction rate", "Trust (solid)"):
             assert title in html
-        assert "Volunteers, last 30 days" in html and "Escalation rate" in html
+        assert "Volunteers (30 d)" in html and "Escalations per case" in html
         assert 'class="gg-kpi"' in html and "gg-legend" in html
         for label in ("Reset", "Play", "Step", "+30 days"):
             _button(rc, label)
@@ -227,7 +227,7 @@ def test_a_drawing_error_shows_a_message_and_the_controls_keep_working(dashboard
         raise RuntimeError("no households array")
 
     monkeypatch.setattr("simulation.dashboard.app.street_html", broken)
-    monkeypatch.setattr("simulation.dashboard.app.plots_html", broken)
+    monkeypatch.setattr("simulation.dashboard.views.plots_html", broken)
     _button(rc, "Step").click()
     html = _html(rc)
     assert "Cannot draw street A: no households array" in html

@@ -139,8 +139,8 @@ def test_same_settings_same_seed_give_identical_streets(dashboard_session):
     s.set_params(SMALL)
     s.step(15)
     assert all(d == 0 or math.isnan(d) for d in s.difference("backlog"))
-    assert s.street("A").history["satisfaction_rate"][-1] == pytest.approx(
-        s.street("B").history["satisfaction_rate"][-1], nan_ok=True
+    assert s.street("A").history["satisfaction_rate_30d"][-1] == pytest.approx(
+        s.street("B").history["satisfaction_rate_30d"][-1], nan_ok=True
     )
 
 

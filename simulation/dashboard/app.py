@@ -18,120 +18,36 @@ import os
 # Solara reads this when it is imported; a classroom has no internet for telemetry anyway.
 os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
 
-import time  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
 from html import escape  # noqa: E402
 
 import solara  # noqa: E402
 
-from simulation.dashboard.charts import PALETTE, Series, line_chart  # noqa: E402
+from simulation.dashboard.classroom import REGISTRY, preload  # noqa: E402
+
+# Import pandas, matplotlib, Mesa and the model now, while Solara loads this module at server
+# start: pages opened at once would otherwise import them concurrently, and some got
+# "partially initialized module" tracebacks.
+preload()
+
+from simulation.dashboard import explain, follow, i18n, panels, views  # noqa: E402
 from simulation.dashboard.drawing import COLOURINGS, legend_html, street_html  # noqa: E402
-from simulation.dashboard.session import (  # noqa: E402
-    DIFFERENCE_METRICS,
-    METRICS,
-    SLIDER_PARAMS,
-    DashboardSession,
-)
+from simulation.dashboard.i18n import t  # noqa: E402
+from simulation.dashboard.session import SLIDER_PARAMS, DashboardSession, scenario_dir  # noqa: E402
+from simulation.dashboard.state import PageState, use_follow_loop, use_play_loop  # noqa: E402
 from simulation.parameters import MECHANISMS, PARAMETERS  # noqa: E402
 
-TITLE = "Generalist-grid street: trainer dashboard"
-PLAY_FRAME_SECONDS = 0.08  # shortest time between two screen updates while playing
-SIDE_COLOURS = {"A": PALETTE[0], "B": PALETTE[1]}
-
-# The six live plots: title, unit, metric keys drawn in it.
-PLOTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("Backlog", "open needs", ("backlog",)),
-    ("Mean resolution time", "days", ("mean_resolution_days",)),
-    ("Satisfaction rate", "share S > 0.6", ("satisfaction_rate",)),
-    ("Trust and identity", "0-1", ("mean_trust", "mean_identity")),
-    ("Volunteers, last 30 days", "households", ("volunteers_30d",)),
-    ("Escalation rate", "share of cases", ("escalation_rate",)),
-)
+SIDE_COLOURS = views.SIDE_COLOURS
 
 
-def _format(key: str, value: float) -> str:
-    if value != value:  # NaN: nothing measured yet
-        return "–"
-    return METRICS[key][2].format(value)
-
-
-def _format_difference(key: str, value: float) -> str:
-    if value != value:
-        return "–"
-    text = _format(key, abs(value))
-    return ("+" if value > 0 else "−" if value < 0 else "±") + text
-
-
-def kpi_html(session: DashboardSession) -> str:
-    """Build the KPI readout: a row per street (and B − A when comparing), a column per metric."""
-    sides = session.active_sides
-    head = "".join(f"<th>{escape(METRICS[k][0])}</th>" for k in METRICS)
-    rows = []
-    for side in sides:
-        latest = session.street(side).latest
-        cells = "".join(f"<td>{_format(k, latest[k])}</td>" for k in METRICS)
-        rows.append(
-            f'<tr class="gg-kpi-{side}"><th style="color:{SIDE_COLOURS[side]}">'
-            f"Street {side}</th>{cells}</tr>"
-        )
-    if session.compare:
-        a, b = session.street("A").latest, session.street("B").latest
-        cells = "".join(f"<td>{_format_difference(k, b[k] - a[k])}</td>" for k in METRICS)
-        rows.append(f'<tr class="gg-kpi-diff"><th>B − A</th>{cells}</tr>')
-    return (
-        '<table class="gg-kpi" style="border-collapse:collapse;font-size:13px;text-align:right">'
-        f"<tr><th></th>{head}</tr>{''.join(rows)}</table>"
-        "<style>.gg-kpi td,.gg-kpi th{padding:2px 8px;border-bottom:1px solid #ddd}</style>"
-    )
-
-
-def plots_html(session: DashboardSession) -> str:
-    """Build the six live plots (both streets in each plot in comparison mode)."""
-    charts = []
-    days = session.street("A").days
-    for title, unit, keys in PLOTS:
-        series = []
-        for side in session.active_sides:
-            history = session.street(side).history
-            for i, key in enumerate(keys):
-                if session.compare:  # colour tells the street; a second metric is dashed
-                    label = side if i == 0 else ""
-                    colour, dash = SIDE_COLOURS[side], ("5,3" if i == 1 else "")
-                else:
-                    label = METRICS[key][0].replace("Mean ", "") if len(keys) > 1 else ""
-                    colour, dash = PALETTE[i], ""
-                series.append(Series(label, colour, history[key], dash))
-        if session.compare and len(keys) > 1:
-            first, second = (METRICS[k][0].replace("Mean ", "") for k in keys[:2])
-            title = f"{first.capitalize()} (solid), {second} (dashed)"
-        charts.append(line_chart(title, days, series, unit=unit, css_class="gg-chart"))
-    return (
-        '<div class="gg-plots" style="display:flex;flex-wrap:wrap;gap:6px">'
-        + "".join(charts)
-        + "</div>"
-    )
-
-
-def difference_html(session: DashboardSession) -> str:
-    """Build the comparison's difference plot: B − A on the key metrics, with a zero line."""
-    days = session.street("A").days
-    charts = [
-        line_chart(
-            f"Δ {METRICS[key][0]}",
-            days,
-            [Series("", "#2ca02c", session.difference(key))],
-            unit=METRICS[key][1],
-            width=240,
-            height=150,
-            zero_line=True,
-            css_class="gg-diff-chart",
-        )
-        for key in DIFFERENCE_METRICS
-    ]
-    return (
-        '<div class="gg-diff"><b>Difference B − A</b> (above the dashed zero line: B higher)'
-        '<div style="display:flex;flex-wrap:wrap;gap:6px">' + "".join(charts) + "</div></div>"
-    )
+def street_label(session: DashboardSession, side: str, lang: str) -> str:
+    """A street's label: the scenario and its switches (in Chinese: its title and the terms)."""
+    if lang != "zh":
+        return session.label(side)
+    params = session.sides[side].params
+    on = [i18n.mechanism_name(m, lang) for m in MECHANISMS if params[m]]
+    folder = session.folder if session.folder is not None else None
+    title = explain.scenario_text(folder or scenario_dir(), session.sides[side].scenario, lang)[0]
+    return f"{title}：" + (" + ".join(on) if on else t("no_mechanisms", lang))
 
 
 @solara.component
@@ -148,12 +64,14 @@ def StreetView(session: DashboardSession, side: str, colour_by: str, frame: int)
                 return f'<div class="gg-draw-error">{text}</div>'
 
     picture = solara.use_memo(draw, [frame, colour_by, side, id(street)])
+    lang = i18n.current_language()
+    households = t("households", lang, n=f"{len(street.model.households.x):,}")
     with solara.Column(gap="4px"):
         solara.HTML(
             tag="div",
             unsafe_innerHTML=(
-                f'<b style="color:{SIDE_COLOURS[side]}">Street {side}</b> · '
-                f"{escape(session.label(side))} · {len(street.model.households.x):,} households"
+                f'<b style="color:{SIDE_COLOURS[side]}">{t("street", lang, side=side)}</b> · '
+                f"{escape(street_label(session, side, lang))} · {households}"
             ),
             classes=[f"gg-street-label-{side}"],
         )
@@ -168,18 +86,33 @@ def SideControls(session: DashboardSession, side: str, act, version: int = 0):
     """
     settings = session.sides[side]
     names = session.scenarios()
-    with solara.Card(f"Street {side}", margin=0, style="margin-bottom:8px"):
+    lang = i18n.current_language()
+    with solara.Card(t("street", lang, side=side), margin=0, style="margin-bottom:8px"):
         solara.Select(
-            label=f"Scenario {side}",
+            label=t("scenario", lang, side=side),
             values=names,
             value=settings.scenario if settings.scenario in names else None,
             on_value=lambda name: act(session.load_scenario, side, name),
         )
         if not names:
-            solara.Warning("No scenario files found", dense=True)
+            solara.Warning(t("no_scenarios", lang), dense=True)
+        if settings.scenario in names:
+            folder = session.folder if session.folder is not None else scenario_dir()
+            title, description = explain.scenario_text(folder, settings.scenario, lang)
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=f"<b>{escape(title)}</b><br>{escape(description)}",
+                classes=[f"gg-scenario-text-{side}"],
+                style="font-size:14px;color:#333",
+            )
         for mechanism in MECHANISMS:
             solara.Switch(
-                label=f"{mechanism.capitalize()} ({side})",
+                label=t(
+                    "mechanism_switch",
+                    lang,
+                    mechanism=i18n.mechanism_name(mechanism, lang),
+                    side=side,
+                ),
                 value=bool(settings.params[mechanism]),
                 on_value=lambda on, m=mechanism: act(session.set_mechanism, side, m, on),
                 classes=[f"gg-switch-{side}-{mechanism}"],
@@ -229,51 +162,25 @@ def ParameterSliders(session: DashboardSession, act, version: int = 0):
         ParameterSlider(session, name, act, version)
 
 
-@dataclass
-class PageState:
-    """Reactive values shared by the page's parts.
+@solara.component
+def SeedField(state: PageState, label: str, message: str):
+    """The seed field; applies what was typed on Enter or when the field loses focus.
 
-    Two counters keep redraws cheap: a step bumps only `frame`, which only the main view reads,
-    so the sidebar's dozens of widgets are not re-rendered on every simulated day.
+    What is typed lives in `state.seed_text` (updated on every key), not only in the browser:
+    while Play redrew the page, a half-typed seed was reset to the old one before Enter.
     """
-
-    session: DashboardSession
-    frame: solara.Reactive[int]
-    settings: solara.Reactive[int]
-    playing: solara.Reactive[bool]
-    colour_by: solara.Reactive[str]
-    seed_text: solara.Reactive[str]
-    seed_error: solara.Reactive[str]
-    days_per_frame: solara.Reactive[int]
-
-    def redraw(self, settings_changed: bool = True) -> None:
-        """Redraw the main view, and the controls too if settings changed."""
-        if settings_changed:
-            self.settings.value += 1
-        self.frame.value += 1
-
-    def act(self, method, *args) -> None:
-        """Run a session method from a control, then redraw (the session never raises)."""
-        method(*args)
-        self.redraw()
-
-    def step(self, days: int) -> None:
-        """Advance the streets and redraw the main view (and the controls if a message came)."""
-        had_message = bool(self.session.message)
-        ok = self.session.step(days)
-        self.redraw(settings_changed=not ok or had_message != bool(self.session.message))
-
-    @property
-    def running(self) -> bool:
-        """False once street A has simulated all its configured days."""
-        street = self.session.streets.get("A")
-        return bool(street is not None and getattr(street.model, "running", True))
-
-    @property
-    def ready(self) -> bool:
-        """True when every street the mode needs is running."""
-        s = self.session
-        return "A" in s.streets and (not s.compare or "B" in s.streets)
+    typed = state.seed_text
+    field = solara.v.TextField(
+        v_model=typed.value,
+        on_v_model=typed.set,
+        label=label,
+        error=bool(state.seed_error.value),
+        messages=[message],
+        class_="gg-seed",
+    )
+    solara.v.use_event(field, "keyup.enter", lambda *_: state.apply_seed(typed.value))
+    solara.v.use_event(field, "blur", lambda *_: state.apply_seed(typed.value))
+    return field
 
 
 @solara.component
@@ -283,73 +190,66 @@ def Controls(state: PageState):
     version = state.settings.value  # subscribe: redraw the controls when settings change
     playing = state.playing.value
 
-    def on_seed(text):
-        if s.set_seed(text):
-            state.seed_error.value = ""
-            state.seed_text.value = str(s.seed)
-        else:
-            state.seed_error.value = s.message
-            s.message = ""  # shown under the field instead of in the main view
-        state.redraw()
-
-    def on_reset():
-        state.playing.value = False
-        s.reset()
-        state.seed_error.value = ""
-        state.seed_text.value = str(s.seed)
-        state.redraw()
-
+    lang = i18n.current_language()
+    stopped = playing or not state.ready or s.finished  # Step and +30 days do nothing then
+    if state.readonly:  # following the trainer: only this page's own view choices
+        with solara.Column(gap="6px"):
+            i18n.LanguageSwitch()
+            follow.ClassroomCard(state)
+            solara.Text(t("colour_by", lang))
+            solara.ToggleButtonsSingle(
+                value=state.colour_by, values=list(COLOURINGS), classes=["gg-colour-by"]
+            )
+        return
     with solara.Column(gap="6px"):
-        with solara.Card("Run", margin=0):
+        i18n.LanguageSwitch()
+        follow.ClassroomCard(state)
+        panels.LessonPanel(s, state.redraw, version)
+        with solara.Card(t("run", lang), margin=0):
             with solara.Row(gap="4px"):
-                solara.Button("Reset", color="primary", on_click=on_reset, classes=["gg-reset"])
                 solara.Button(
-                    "Pause" if playing else "Play",
+                    t("reset", lang), color="primary", on_click=state.reset, classes=["gg-reset"]
+                )
+                solara.Button(
+                    t("pause", lang) if playing else t("play", lang),
                     color="primary",
                     on_click=lambda: state.playing.set(not state.playing.value),
-                    disabled=not state.ready,
+                    disabled=not state.ready or (s.finished and not playing),
                     classes=["gg-play"],
                 )
                 solara.Button(
-                    "Step",
+                    t("step", lang),
                     color="primary",
                     on_click=lambda: state.step(1),
-                    disabled=playing or not state.ready,
+                    disabled=stopped,
                     classes=["gg-step"],
                 )
                 solara.Button(
-                    "+30 days",
+                    t("plus30", lang),
                     on_click=lambda: state.step(30),
-                    disabled=playing or not state.ready,
+                    disabled=stopped,
                     classes=["gg-step30"],
                 )
             solara.SliderInt(
-                f"Days per screen update while playing: {state.days_per_frame.value}",
+                t("days_per_frame", lang, n=state.days_per_frame.value),
                 value=state.days_per_frame,
                 min=1,
                 max=30,
             )
             solara.Switch(
-                label="Compare two streets (A vs B)",
+                label=t("compare", lang),
                 value=s.compare,
                 on_value=lambda on: state.act(s.set_compare, on),
                 classes=["gg-compare"],
             )
-            solara.InputText(
-                "Seed (whole number)",
-                value=state.seed_text,
-                on_value=on_seed,
-                error=bool(state.seed_error.value),
-                message=state.seed_error.value or "Whole numbers only, e.g. 42; A and B share it",
-                classes=["gg-seed"],
-            )
-            solara.Text("Colour households by")
+            SeedField(state, t("seed", lang), state.seed_error.value or t("seed_help", lang))
+            solara.Text(t("colour_by", lang))
             solara.ToggleButtonsSingle(
                 value=state.colour_by, values=list(COLOURINGS), classes=["gg-colour-by"]
             )
         for side in s.active_sides:
             SideControls(s, side, state.act, version)
-        with solara.Card("Street parameters" + (" (A and B)" if s.compare else ""), margin=0):
+        with solara.Card(t("parameters_both" if s.compare else "parameters", lang), margin=0):
             ParameterSliders(s, state.act, version)
 
 
@@ -360,32 +260,39 @@ def MainView(state: PageState):
     frame = state.frame.value  # subscribe: every step redraws this view
     state.settings.value  # noqa: B018 - and so does every change of settings
     colour_by = state.colour_by.value
+    lang = i18n.current_language()
     with solara.Column(gap="8px", style="padding:8px"):
         if s.message:
             with solara.Row():
                 solara.Error(s.message, classes=["gg-message"], dense=True)
-                solara.Button("Dismiss", text=True, on_click=lambda: state.act(_clear_message, s))
+                solara.Button(
+                    t("dismiss", lang), text=True, on_click=lambda: state.act(_clear_message, s)
+                )
         if s.notice:
             solara.Info(s.notice, dense=True, classes=["gg-notice"])
         if not state.ready:
-            solara.Warning("No street is running; press Reset to start from the defaults.")
+            solara.Warning(t("no_street", lang))
             return
         with s.lock:  # a playing loop must not step the model while it is read
             day_line = (
-                f'<span class="gg-day" style="font-size:18px;font-weight:bold">Day {s.day}</span>'
-                f" &nbsp; seed {s.seed}"
-                + (" &nbsp; (A and B step in lockstep)" if s.compare else "")
+                '<span class="gg-day" style="font-size:20px;font-weight:bold">'
+                f"{t('day', lang, day=s.day)}</span> &nbsp; {t('seed_line', lang, seed=s.seed)}"
+                + (f" &nbsp; {t('lockstep', lang)}" if s.compare else "")
             )
             try:
-                kpis = kpi_html(s)
-                difference = difference_html(s) if s.compare else ""
-                plots = plots_html(s)
+                caption = panels.caption_html(s, lang)
+                kpis = views.callout_html(s, lang) + views.kpi_html(s, lang)
+                difference = views.difference_html(s, lang) if s.compare else ""
+                plots = views.plots_html(s, lang) + views.marker_legend_html(lang)
+                why = panels.explain_html(s, lang)
             except Exception as exc:  # noqa: BLE001 - show the problem, keep the controls alive
-                kpis, difference = "", ""
+                kpis, difference, caption, why = "", "", "", ""
                 plots = (
                     f'<div class="gg-draw-error">Cannot draw the plots: {escape(str(exc))}</div>'
                 )
         solara.HTML(tag="div", unsafe_innerHTML=day_line)
+        if caption:
+            solara.HTML(tag="div", unsafe_innerHTML=caption)
         solara.HTML(tag="div", unsafe_innerHTML=kpis)
         with solara.Row(gap="16px", style="flex-wrap:wrap;align-items:flex-start"):
             for side in s.active_sides:
@@ -394,6 +301,7 @@ def MainView(state: PageState):
         if difference:
             solara.HTML(tag="div", unsafe_innerHTML=difference)
         solara.HTML(tag="div", unsafe_innerHTML=plots)
+        solara.HTML(tag="div", unsafe_innerHTML=why)
 
 
 @solara.component
@@ -442,9 +350,10 @@ def Dashboard(session: DashboardSession | None = None):
 
     solara.use_effect(stop_on_close, [])
 
-    solara.Title(TITLE)
+    title = t("title")
+    solara.Title(title)
     with solara.AppBar():
-        solara.AppBarTitle(TITLE)
+        solara.AppBarTitle(title)
     with solara.Sidebar():
         Controls(state)
     MainView(state)

@@ -234,17 +234,6 @@ def pick(en: str, zh: str, lang: str | None = None) -> str:
     return (zh or en) if _lang(lang) == "zh" else (en or zh)
 
 
-# Full-width forms a Chinese input method types: ０-９, ＋, －, and the ideographic space.
-_FULL_WIDTH = str.maketrans(
-    {**{chr(0xFF10 + i): str(i) for i in range(10)}, "＋": "+", "－": "-", "\u3000": " "}
-)
-
-
-def to_ascii_digits(text: str) -> str:
-    """Turn full-width digits and signs (typed with a Chinese input method) into ASCII ones."""
-    return str(text).translate(_FULL_WIDTH)
-
-
 @solara.component
 def LanguageSwitch():
     """Two buttons, 中文 / English, that switch this page's language."""

@@ -42,20 +42,23 @@ SLIDER_PARAMS: tuple[str, ...] = (
 # Daily metrics the dashboard records, plots and reads out: key -> (label, unit, format).
 METRICS: dict[str, tuple[str, str, str]] = {
     "backlog": ("Backlog", "open needs", "{:.0f}"),
-    "mean_resolution_days": ("Mean resolution time", "days", "{:.1f}"),
-    "satisfaction_rate": ("Satisfaction rate", "share S > 0.6", "{:.0%}"),
+    "resolution_days_30d": ("Mean resolution time", "days", "{:.1f}"),
+    "satisfaction_rate_30d": ("Satisfaction rate", "share S > 0.6", "{:.0%}"),
     "mean_trust": ("Mean trust", "0-1", "{:.2f}"),
     "mean_identity": ("Mean identity", "0-1", "{:.2f}"),
     "volunteers_30d": ("Volunteers (30 days)", "households", "{:.0f}"),
-    "escalation_rate": ("Escalation rate", "share escalated", "{:.0%}"),
+    "escalated_per_handled_30d": ("Escalation rate", "share escalated", "{:.0%}"),
+    # recorded for the cost per resolved need (views.cost_per_resolved)
+    "cost": ("Cost", "yuan", "{:,.0f}"),
+    "resolved": ("Resolved", "needs", "{:.0f}"),
 }
 
 # Metrics the comparison plots as B - A.
 DIFFERENCE_METRICS: tuple[str, ...] = (
     "backlog",
-    "mean_resolution_days",
-    "satisfaction_rate",
-    "escalation_rate",
+    "resolution_days_30d",
+    "satisfaction_rate_30d",
+    "escalated_per_handled_30d",
 )
 
 SIDES: tuple[str, ...] = ("A", "B")

@@ -1,0 +1,135 @@
+"""The page's teaching panels: lesson picker with Next/Back, the lesson caption, the "why" panel.
+
+They are Solara components over a `DashboardSession` and the page's redraw callback, so the page
+(`app.py`) only places them. A lesson's position is a per-page reactive value, like the language:
+the sidebar's Next button and the main view's caption read the same one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+from typing import Any
+
+import solara
+
+from simulation.dashboard import explain, i18n, lessons, views
+from simulation.dashboard.i18n import t
+
+# Per page: the chosen lesson's name ("" for none) and the index of its current step.
+LESSON: solara.Reactive[str] = solara.reactive("")
+STEP: solara.Reactive[int] = solara.reactive(0)
+
+
+def _lessons(session: Any) -> tuple[list[lessons.Lesson], list[str]]:
+    return lessons.load_lessons(None, session.scenarios())
+
+
+def go_to_step(session: Any, lesson: lessons.Lesson, index: int) -> bool:
+    """Apply step `index` of `lesson` to the session and run the streets to its day.
+
+    The run is synchronous: the model steps a year of two streets in about a second, and a
+    step that runs in the click handler leaves no background thread behind a closed page.
+    """
+    step = lesson.steps[index]
+    lessons.apply_step(session, step)
+    return lessons.run_to(session, step.until_day)
+
+
+@solara.component
+def LessonPanel(session: Any, redraw: Callable[[], None], version: int = 0):
+    """Sidebar card: choose a lesson, then walk through its steps with Back and Next."""
+    lang = i18n.current_language()
+    available, problems = solara.use_memo(lambda: _lessons(session), [version])
+    by_name = {lesson.name: lesson for lesson in available}
+    lesson = by_name.get(LESSON.value)
+    none = t("lesson_none", lang)
+    titles = {i18n.pick(x.title, x.title_zh, lang): x.name for x in available}
+
+    def choose(title: str) -> None:
+        LESSON.value = titles.get(title, "")
+        STEP.value = 0
+        if LESSON.value:
+            go_to_step(session, by_name[LESSON.value], 0)
+        redraw()
+
+    def move(delta: int) -> None:
+        if lesson is None:
+            return
+        STEP.value = max(0, min(len(lesson.steps) - 1, STEP.value + delta))
+        go_to_step(session, lesson, STEP.value)
+        redraw()
+
+    with solara.Card(t("lesson", lang), margin=0, classes=["gg-lesson-card"]):
+        current = next((k for k, v in titles.items() if v == LESSON.value), none)
+        solara.Select(
+            label=t("lesson", lang),
+            values=[none, *titles],
+            value=current,
+            on_value=choose,
+            classes=["gg-lesson-select"],
+        )
+        for problem in problems:
+            solara.Warning(problem, dense=True, classes=["gg-lesson-problem"])
+        if lesson is not None:
+            n = len(lesson.steps)
+            solara.Text(t("lesson_step", lang, i=STEP.value + 1, n=n), classes=["gg-lesson-pos"])
+            with solara.Row(gap="4px"):
+                solara.Button(
+                    t("back", lang),
+                    on_click=lambda: move(-1),
+                    disabled=STEP.value == 0,
+                    classes=["gg-lesson-back"],
+                )
+                solara.Button(
+                    t("next", lang),
+                    color="primary",
+                    on_click=lambda: move(1),
+                    disabled=STEP.value >= n - 1,
+                    classes=["gg-lesson-next"],
+                )
+
+
+def caption_html(session: Any, lang: str | None = None) -> str:
+    """The current lesson step's title and live caption, large for the projector ("" if none)."""
+    name = LESSON.value
+    if not name:
+        return ""
+    available, _ = _lessons(session)
+    lesson = next((x for x in available if x.name == name), None)
+    if lesson is None or not 0 <= STEP.value < len(lesson.steps):
+        return ""
+    step = lesson.steps[STEP.value]
+    title = i18n.pick(step.title, step.title_zh, lang)
+    text = lessons.caption(session, step, lang)
+    end = (
+        f' <span class="gg-lesson-end">({escape(t("lesson_end", lang))})</span>'
+        if STEP.value == len(lesson.steps) - 1
+        else ""
+    )
+    head = f"<b>{escape(title)}</b><br>" if title else ""
+    return (
+        '<div class="gg-lesson-caption" style="font-size:20px;background:#fffbe6;'
+        f'border-left:6px solid #f0b400;padding:6px 10px">{head}{escape(text)}{end}</div>'
+    )
+
+
+def explain_html(session: Any, lang: str | None = None) -> str:
+    """The "why" panel: mechanism rules, indicator definitions, burn-in, scenario descriptions."""
+    from simulation.dashboard.session import scenario_dir
+
+    folder = scenario_dir() if session.folder is None else session.folder
+    params = {side: session.sides[side].params for side in session.active_sides}
+    scenarios = "".join(
+        f'<div class="gg-scenario-{side}" style="font-size:16px">'
+        f"<b>{escape(t('street', lang, side=side))}</b>: "
+        f"{explain.scenario_html(folder, session.sides[side].scenario, lang)}</div>"
+        for side in session.active_sides
+    )
+    burn_in = int(session.sides["A"].params.get("burn_in_days", 0))
+    return (
+        '<details class="gg-explain" style="font-size:16px">'
+        f"<summary><b>{escape(t('why', lang))}</b></summary>"
+        f"{scenarios}{explain.mechanisms_html(params, lang)}"
+        f"{explain.metrics_html((*views.INDICATORS, views.COST), burn_in, lang)}</details>"
+    )
