@@ -25,14 +25,6 @@ from typing import Any
 import numpy as np
 
 EXECUTORS = ("serial", "local", "dask")
-#: Metrics computed here from the daily series, in addition to the model's summary.
-DERIVED_METRICS: dict[str, tuple[int, str]] = {
-    "recovery_days": (
-        -1,
-        "days after a demand shock until the backlog is back to its pre-shock level",
-    ),
-    "shock_peak_backlog": (-1, "highest backlog from the shock's start to its recovery"),
-}
 _MODELS: dict[str, Callable] = {}
 
 
@@ -46,22 +38,10 @@ def _model(spec: str) -> Callable:
 
 
 def metric_names() -> list[str]:
-    """Names of every per-run metric column (model summary metrics, then derived ones)."""
-    try:
-        from simulation.metrics import SUMMARY_METRICS
-    except ImportError:  # pragma: no cover - only before the model exists
-        SUMMARY_METRICS = {}
-    return list(SUMMARY_METRICS) + [m for m in DERIVED_METRICS if m not in SUMMARY_METRICS]
+    """Names of every per-run outcome column (`simulation.outcomes.SUMMARY`, in its order)."""
+    from simulation.outcomes import SUMMARY
 
-
-def metric_direction(name: str) -> int:
-    """+1 if higher is better, -1 if lower is better, 0 if neutral or unknown."""
-    try:
-        from simulation.metrics import SUMMARY_METRICS
-    except ImportError:  # pragma: no cover
-        SUMMARY_METRICS = {}
-    table = {**SUMMARY_METRICS, **DERIVED_METRICS}
-    return table.get(name, (0, ""))[0]
+    return list(SUMMARY)
 
 
 def shock_metrics(ts, params: dict[str, Any]) -> dict[str, float]:
