@@ -148,7 +148,7 @@ class DailyRecorder:
         return {name: out[name] for name in DAILY}
 
 
-def summarise(model: GridGovernanceModel) -> dict[str, float]:
+def summarise(model: GridGovernanceModel) -> dict[str, float]:  # long: one line per outcome
     """Scored-period summary metrics of a model that has been run.
 
     Args:

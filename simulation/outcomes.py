@@ -11,6 +11,8 @@ columns, hypothesis checks, reports), the dashboard and `docs/outputs.md`.
 `kind` tells the analysis which test suits the metric across runs: "level" (roughly normal),
 "share" (a proportion), "skewed" (durations, costs, counts: rank-based), "censored" (a duration
 that may not have ended by the end of the run).
+
+(The module is long because it is a table: one entry of eleven fields per outcome.)
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ class Outcome:
 
     @property
     def better(self) -> str:
-        """ "higher is better", "lower is better" or "" (neutral)."""
+        """Which way is better, in words ("" for a neutral outcome)."""
         return {HIGHER: "higher is better", LOWER: "lower is better"}.get(self.direction, "")
 
     def format(self, value: float) -> str:

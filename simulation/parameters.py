@@ -3,6 +3,7 @@
 This table is the single source of truth for defaults, for validating scenario files, for
 the dashboard's sliders and for the sensitivity designs. `docs/model.md` explains how the
 defaults were set against the calibration figures of the specification.
+(The module is long because it is a table: one entry per parameter.)
 """
 
 from __future__ import annotations
