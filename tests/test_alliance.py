@@ -1,6 +1,6 @@
 """Alliance: partner ties, acceptance, joint meetings, lost hand-offs without the closed loop."""
 
-from streets import SMALL, run
+from helpers import SMALL, run
 
 from simulation.model import GridGovernanceModel
 from simulation.parameters import PARAMETERS

@@ -1,7 +1,7 @@
 """Attitudes: satisfaction by disconfirmation, trust faster down than up, participation."""
 
 import numpy as np
-from streets import SMALL
+from helpers import SMALL
 
 from simulation.casework import Experience
 from simulation.model import GridGovernanceModel

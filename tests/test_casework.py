@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from helpers import run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from streets import run
 
 from simulation import needs as nd
 from simulation.agents import GridWorker, Partner

@@ -1,21 +1,14 @@
 """Scenario files: reading, extends, validation messages, --set, gridgov validate."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import cli, write
 
 from simulation.config import ConfigError, load_scenario, parse_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
-
-
-def write(tmp_path, text, name="s.toml"):
-    f = tmp_path / name
-    f.write_text(text)
-    return f
 
 
 def test_all_shipped_scenarios_validate():
@@ -84,16 +77,6 @@ def test_overrides_are_parsed_and_checked():
         parse_overrides(["need_rate"])
     with pytest.raises(ConfigError, match="unknown parameter"):
         parse_overrides(["bogus=1"])
-
-
-def cli(*args, cwd=ROOT):
-    return subprocess.run(
-        [sys.executable, "-m", "simulation.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-    )
 
 
 def test_validate_command(tmp_path):

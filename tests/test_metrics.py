@@ -1,7 +1,7 @@
 """Metrics: the daily indicators and the scored summary the model computes."""
 
 import pytest
-from streets import SMALL, run
+from helpers import SMALL, run
 
 from simulation.model import GridGovernanceModel
 from simulation.outcomes import DAILY, MODEL_SUMMARY

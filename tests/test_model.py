@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from streets import SMALL, run
+from helpers import SMALL, run
 
 from simulation.agents import Resident
 from simulation.config import load_scenario

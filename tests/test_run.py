@@ -1,35 +1,18 @@
 """`gridgov run` as a user runs it: files written, reproducibility, bad input."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from helpers import cli
 
 from simulation.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = ["--days", "20", "--set", "burn_in_days=5", "--set", "grids_per_street=2",
         "--set", "households_per_grid=60"]  # fmt: skip
-
-
-def write(tmp_path, text, name="s.toml"):
-    f = tmp_path / name
-    f.write_text(text)
-    return f
-
-
-def cli(*args, cwd=ROOT):
-    return subprocess.run(
-        [sys.executable, "-m", "simulation.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-    )
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,35 @@
+"""Shared by the tests: a small street, a file writer, and the CLI as a user runs it."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from simulation.model import GridGovernanceModel
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = dict(grids_per_street=4, households_per_grid=120, burn_in_days=0, scored_days=200)
+
+
+def run(seed=1, **params):
+    """Build and run a small street with `params` on top of SMALL."""
+    m = GridGovernanceModel(rng=seed, **{**SMALL, **params})
+    m.run()
+    return m
+
+
+def write(folder, text, name="s.toml"):
+    """Write `text` to `folder/name` and return the path."""
+    f = folder / name
+    f.write_text(text)
+    return f
+
+
+def cli(*args, cwd=ROOT):
+    """Run `gridgov ARGS` in a fresh interpreter; returns the CompletedProcess."""
+    return subprocess.run(
+        [sys.executable, "-m", "simulation.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
