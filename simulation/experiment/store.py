@@ -185,6 +185,10 @@ class ResultStore:
         self.folder = claim(self.root, _owner(design))
         try:
             return self._open(design, fresh, executor, allow_code_change, repair)
+        except OSError as exc:  # a full disk or a read-only place: one line, nothing to resume
+            self.folder.release()
+            what = "the disk is full" if exc.errno in _DISK_FULL else "cannot write"
+            raise config_error(self.root, "--out", f"{what} ({exc.strerror or exc})") from None
         except BaseException:
             self.folder.release()
             raise
