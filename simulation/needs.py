@@ -152,7 +152,7 @@ class Arrivals:
         u = self.rng.random((3, k))
         category = np.searchsorted(CATEGORY_CUMULATIVE, u[0], side="right")
         share_dep = p["share_department_needs"]
-        share_partner = min(p["share_partner_needs"], 1.0 - share_dep)
+        share_partner = p["share_partner_needs"]  # validated: share_dep + share_partner <= 1
         complexity = np.where(
             u[1] < share_dep,
             DEPARTMENT_LEVEL,
