@@ -1,16 +1,19 @@
-"""Hypothesis checks, analysis and reports on real (tiny) sweeps."""
+"""`gridgov check` on real (tiny) sweeps: verdicts, Holm, incomplete folders, JUnit and JSON."""
 
 from __future__ import annotations
 
-import numpy as np
+import json
+import shutil
+import xml.etree.ElementTree as ET
+
 import pandas as pd
 import pytest
 from test_experiment_helpers import BASELINE, ROOT, TINY, factorial_toml, write
 
-from simulation import check, load_results, report, run_experiment
+from simulation import check, run_experiment
 from simulation.cli import main
-from simulation.config import ConfigError
-from simulation.experiment.analyse import compare, factorial_effects, mean_ci
+from simulation.experiment.check import holds
+from simulation.experiment.hypotheses import Hypothesis
 
 
 def run_cli(*args, capsys):
@@ -30,7 +33,7 @@ direction = "{direction}"
 """
 
 
-def _list_experiment(tmp_path, direction):
+def _list_experiment(tmp_path, direction, extra=""):
     text = f"""
 [experiment]
 name = "load"
@@ -53,6 +56,7 @@ need_rate = 0.5
 label = "busy"
 need_rate = 10.0
 {HYPS.format(direction=direction)}
+{extra}
 """
     return write(tmp_path, text, f"load_{direction}.toml")
 
@@ -69,6 +73,7 @@ def test_check_passes_a_true_hypothesis(load_results_dir, capsys):
     code, out, err = run_cli("check", load_results_dir / "out", capsys=capsys)
     assert code == 0, out + err
     assert "PASS" in out and "1/1 hypotheses hold" in out
+    assert "Mann-Whitney U, two-sided" in out  # backlog is skewed: the registry picks the test
 
 
 def test_check_fails_a_false_hypothesis(load_results_dir, tmp_path, capsys):
@@ -77,9 +82,9 @@ def test_check_fails_a_false_hypothesis(load_results_dir, tmp_path, capsys):
                              capsys=capsys)  # fmt: skip
     assert code == 1, out + err
     assert "FAIL" in out and "0/1 hypotheses hold" in out
-    res = check(load_results_dir / "out", experiment=false)
-    row = res.table.iloc[0]
-    assert row["estimate"] > 0 and row["ci_low"] > 0 and row["p"] > 0.95
+    row = check(load_results_dir / "out", experiment=false).table.iloc[0]
+    # Two-sided: a clear effect in the wrong direction has a small p but does not pass.
+    assert row["estimate"] > 0 and row["ci_low"] > 0 and row["p"] < 0.05
 
 
 def test_check_bad_input_exits_2(load_results_dir, tmp_path, capsys):
@@ -90,115 +95,140 @@ def test_check_bad_input_exits_2(load_results_dir, tmp_path, capsys):
     code, _, err = run_cli("check", load_results_dir / "out", "--experiment", bad, capsys=capsys)
     assert code == 2 and "nonexistent" in err
     assert len(err.strip().splitlines()) == 1
-    bad = write(tmp_path, _list_experiment(tmp_path, "greater").read_text().replace(
-        'metric = "backlog_mean"', 'metric = "happiness"'), "bad2.toml")  # fmt: skip
-    code, _, err = run_cli("check", load_results_dir / "out", "--experiment", bad, capsys=capsys)
-    assert code == 2 and "happiness" in err
+    junit = tmp_path / "no-such-folder" / "j.xml"
+    code, _, err = run_cli("check", load_results_dir / "out", "--junit", junit, capsys=capsys)
+    assert code == 2 and "--junit" in err and not junit.parent.exists()
 
 
-def test_factorial_check_and_report(tmp_path):
-    hyp = """
+def test_no_hypothesis_passes_with_an_interval_that_contains_zero():
+    h = Hypothesis("x", "backlog_mean", "compare", a="a", b="b", direction="less")
+    # The old report: "+0.011 [-0.000, 0.022], p = 0.027" counted as a pass.
+    row = {"estimate": -0.011, "ci_low": -0.022, "ci_high": 0.0001, "p": 0.027, "p_holm": 0.027}
+    assert not holds(h, row)
+    assert holds(h, {**row, "ci_high": -0.0001})
+    assert not holds(h, {**row, "ci_high": -0.0001, "p_holm": 0.06})  # Holm decides
+    # Censored metrics report a log hazard ratio of recovery: "less time" means > 0.
+    rec = Hypothesis("r", "recovery_days", "compare", a="a", b="b", direction="less")
+    assert holds(rec, {"ci_low": 0.1, "ci_high": 0.5, "p_holm": 0.01})
+    assert not holds(rec, {"ci_low": -0.5, "ci_high": -0.1, "p_holm": 0.01})
+
+
+HOLM = """
 [[hypotheses]]
-name = "connection lowers escalation"
+name = "F1 connection lowers escalation"
 metric = "escalation_rate"
-a = { connection = true }
-b = { connection = false }
+a = {{ connection = true }}
+b = {{ connection = false }}
 direction = "less"
 
 [[hypotheses]]
-name = "a term that is not there"
+name = "F1 identity raises volunteering"
+metric = "volunteers_30d"
+a = {{ identity = true }}
+b = {{ identity = false }}
+direction = "greater"
+
+[[hypotheses]]
+name = "lonely interaction term"
+family = "F2"
 metric = "resolution_days_mean"
 interaction = ["identity", "interaction"]
 sign = "positive"
-alpha = 0.001
+{gate}
 """
-    path = write(tmp_path, factorial_toml(reps=3, days=40, hypotheses=hyp))
-    run_experiment(path, out=tmp_path / "out", executor="serial", progress=False)
-    res = check(tmp_path / "out")
-    assert list(res.table["passed"]) == [True, False]
-    assert res.exit_code == 1
-    # A failing hypothesis marked `gate = false` is reported but does not fail the check.
-    text = path.read_text().replace("alpha = 0.001", "alpha = 0.001\ngate = false")
-    ungated = write(tmp_path, text, "ungated.toml")
-    res = check(tmp_path / "out", experiment=ungated)
-    assert list(res.table["passed"]) == [True, False] and res.exit_code == 0
-    html = report(tmp_path / "out")
-    md = (tmp_path / "out" / "report.md").read_text()
-    for name in ("scenario_means.png", "timeseries.png", "factorial_effects.png"):
-        png = tmp_path / "out" / "figures" / name
-        assert png.stat().st_size > 10_000 and name in md and name in html.read_text()
-    assert "identity:connection:interaction" in md  # every interaction term is reported
-    effects = pd.read_csv(tmp_path / "out" / "factorial_effects.csv")
-    assert {"estimate", "ci_low", "ci_high", "p"} <= set(effects.columns)
 
 
-@pytest.mark.parametrize(
-    ("kind", "samples", "index"), [("morris", 3, "mu_star"), ("sobol", 64, "ST")]
-)
-def test_sensitivity_report_has_indices(tmp_path, kind, samples, index):
-    text = f"""
-[experiment]
-scenario = "{BASELINE}"
-seed = 3
-days = 20
-[parameters]
-{TINY}
-[design]
-kind = "{kind}"
-samples = {samples}
-[design.factors]
-need_rate = [1.0, 6.0]
-trust_up = [0.05, 0.15]
-"""
-    path = write(tmp_path, text)
-    run_experiment(path, out=tmp_path / "out", executor="serial", progress=False)
-    report(tmp_path / "out")
-    idx = pd.read_csv(tmp_path / "out" / "sensitivity_indices.csv")
-    backlog = idx[idx["metric"] == "backlog_mean"].set_index("factor")
-    # Arrivals drive the backlog; a trust step size barely moves it in 20 days.
-    assert backlog.loc["need_rate", index] > backlog.loc["trust_up", index]
-    assert {f"{index}_conf"} <= set(idx.columns)
-    assert (tmp_path / "out" / "figures" / "sensitivity.png").exists()
+@pytest.fixture(scope="module")
+def factorial_dir(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("fact")
+    path = write(tmp, factorial_toml(reps=3, days=40, hypotheses=HOLM.format(gate="")))
+    run_experiment(path, out=tmp / "out", executor="serial", progress=False)
+    return tmp
 
 
-def test_report_on_an_empty_folder_is_a_config_error(tmp_path):
-    with pytest.raises(ConfigError):
-        report(tmp_path)
+def test_holm_within_families_and_strata_are_reported(factorial_dir):
+    res = check(factorial_dir / "out")
+    t = res.table.set_index("hypothesis")
+    f1 = t[t["family"] == "F1"]
+    assert list(f1["family_size"]) == [2, 2]
+    assert (f1["p_holm"] >= f1["p"]).all() and f1["p_holm"].max() == pytest.approx(
+        min(1, max(2 * f1["p"].min(), f1["p"].max()))
+    )
+    assert "within strata of identity, interaction" in t.loc["F1 connection lowers escalation",
+                                                               "method"]  # fmt: skip
+    assert t.loc["lonely interaction term", "family_size"] == 1
+    assert "HC3" in t.loc["lonely interaction term", "method"]
 
 
-def test_factorial_regression_recovers_known_effects():
-    rng = np.random.default_rng(0)
-    rows = []
-    for a in (False, True):
-        for b in (False, True):
-            for _ in range(200):
-                y = 10 + 2 * a - 3 * b + 4 * (a and b) + rng.normal(0, 0.5)
-                rows.append({"a": a, "b": b, "y": y, "status": "ok"})
-    eff = factorial_effects(pd.DataFrame(rows), ["a", "b"], "y").set_index("term")
-    # ±½ coding: main effect = average high-low difference, interaction = change of effect.
-    assert eff.loc["a", "estimate"] == pytest.approx(2 + 4 / 2, abs=0.1)
-    assert eff.loc["b", "estimate"] == pytest.approx(-3 + 4 / 2, abs=0.1)
-    assert eff.loc["a:b", "estimate"] == pytest.approx(4, abs=0.15)
-    assert eff.loc["a:b", "ci_low"] < 4 < eff.loc["a:b", "ci_high"]
+def test_junit_json_and_step_summary(factorial_dir, tmp_path, capsys, monkeypatch):
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    junit, js = tmp_path / "check.xml", tmp_path / "check.json"
+    code, out, _ = run_cli("check", factorial_dir / "out", "--junit", junit, "--json", js,
+                           capsys=capsys)  # fmt: skip
+    res = check(factorial_dir / "out")
+    assert code == res.exit_code
+    suite = ET.parse(junit).getroot().find("testsuite")
+    cases = suite.findall("testcase")
+    assert [c.get("name") for c in cases] == list(res.table["hypothesis"])  # full names
+    failed = [c for c in cases if c.find("failure") is not None]
+    assert int(suite.get("failures")) == len(failed) == int((~res.table["passed"]).sum())
+    for c in failed:
+        msg = c.find("failure").get("message")
+        assert "CI [" in msg and "p = " in msg and "Holm p = " in msg
+    data = json.loads(js.read_text())
+    assert data["exit_code"] == code and data["runs_finished"] == data["runs_expected"] == 24
+    assert [h["hypothesis"] for h in data["hypotheses"]] == list(res.table["hypothesis"])
+    text = summary.read_text()
+    assert text.startswith("earlier step\n") and "| result | hypothesis |" in text
+    assert "F1 connection lowers escalation" in text
+    for name in res.table["hypothesis"]:
+        assert name in out  # printed in full, never cut
 
 
-def test_confidence_intervals_cover_at_the_stated_rate():
-    rng = np.random.default_rng(1)
-    covered = sum(lo < 5 < hi for lo, hi in
-                  (mean_ci(rng.normal(5, 2, 10))[1:3] for _ in range(2000)))  # fmt: skip
-    assert 0.93 < covered / 2000 < 0.97
-    r = compare(rng.normal(0, 1, 50), rng.normal(1, 1, 50), "less")
-    assert r["p"] < 0.01 and r["ci_high"] < 0
+def test_a_failing_ungated_hypothesis_is_skipped_in_junit(factorial_dir, tmp_path, capsys):
+    path = write(tmp_path, factorial_toml(reps=3, days=40, hypotheses=HOLM.format(
+        gate="alpha = 0.0001\ngate = false")))  # fmt: skip
+    res = check(factorial_dir / "out", experiment=path)
+    row = res.table.set_index("hypothesis").loc["lonely interaction term"]
+    assert row["verdict"] == "FAIL" and not row["gate"]
+    junit = tmp_path / "j.xml"
+    run_cli("check", factorial_dir / "out", "--experiment", path, "--junit", junit, capsys=capsys)
+    case = [c for c in ET.parse(junit).iter("testcase")
+            if c.get("name") == "lonely interaction term"][0]  # fmt: skip
+    assert case.find("failure") is None and "gate = false" in case.find("skipped").get("message")
 
 
-def test_load_results_refuses_a_non_results_folder(tmp_path):
-    with pytest.raises(ConfigError, match="manifest"):
-        load_results(tmp_path)
+def test_an_incomplete_folder_is_refused_unless_allowed(factorial_dir, tmp_path, capsys):
+    out = tmp_path / "half"
+    shutil.copytree(factorial_dir / "out", out)
+    runs = pd.read_parquet(out / "runs")
+    # Keep every run of the points with connection off; drop some runs with it on.
+    parts = sorted((out / "runs").glob("part-*.parquet"))
+    for p in parts:
+        p.unlink()
+    for p in sorted((out / "timeseries").glob("part-*.parquet")):
+        p.unlink()
+    kept = runs[~(runs["connection"] & (runs["replication"] == 2))]
+    kept.to_parquet(out / "runs" / "part-00000000-kept.parquet", index=False)
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest.pop("parts", None)  # the store's checksums describe the parts we replaced
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    code, _, err = run_cli("check", out, capsys=capsys)
+    assert code == 2 and f"{len(kept)} of 24 runs" in err, err
+    code, text, err = run_cli("check", out, "--allow-incomplete", capsys=capsys)
+    res = check(out, allow_incomplete=True).table.set_index("hypothesis")
+    # Every hypothesis compares points with connection on: none may read FAIL for lack of runs.
+    assert set(res["verdict"]) == {"INCOMPLETE"}, res["verdict"]
+    assert "INCOMPLETE" in text and code == 1
 
 
 def test_shipped_smoke_experiment_sweeps_reports_and_checks(tmp_path, capsys):
     smoke = ROOT / "experiments" / "smoke.toml"
     assert main(["sweep", str(smoke), "--out", str(tmp_path / "s"), "--no-progress"]) == 0
     assert main(["report", str(tmp_path / "s")]) == 0
-    assert main(["check", str(tmp_path / "s")]) == 0
-    assert "1/1 hypotheses hold" in capsys.readouterr().out
+    code = main(["check", str(tmp_path / "s")])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "1/1 hypotheses hold" in out

@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 GRIDGOV = [sys.executable, "-m", "simulation.cli"]
 POISON_NEED_RATE = 7.25
+# Experiment files may only name models inside `simulation`; the runner opts in to this test
+# module's stand-ins (inherited by the subprocesses and pool workers the tests start).
+os.environ["GRIDGOV_MODEL_MODULES"] = "test_experiment_helpers"
 
 TINY = """
 grids_per_street = 2

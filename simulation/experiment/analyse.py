@@ -1,7 +1,9 @@
-"""Analyse: confidence intervals, factorial effects and sensitivity indices from stored runs.
+"""Analyse: intervals, tests, factorial effects and sensitivity measures from stored runs.
 
 Everything here is a pure function of the per-run table (or of the stored daily series, read
-one part at a time), so it works the same in a notebook as in `gridgov report`.
+one part at a time), so it works the same in a notebook as in `gridgov report`. Which test a
+comparison uses comes from the metric's kind in `simulation.outcomes` (see `inference`); every
+interval is two-sided and comes from the same test as its p-value.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulation.experiment.execute import metric_names
+from simulation import outcomes
+from simulation.experiment import inference
 
 LEVEL = 0.95
+SCALES = ("linear", "log")
 
 
 def mean_ci(values: Iterable[float], level: float = LEVEL) -> tuple[float, float, float, int]:
@@ -44,8 +48,8 @@ def mean_ci(values: Iterable[float], level: float = LEVEL) -> tuple[float, float
 
 
 def metric_columns(runs: pd.DataFrame) -> list[str]:
-    """The metric columns present in a per-run table, in the model's order."""
-    return [m for m in metric_names() if m in runs.columns and runs[m].notna().any()]
+    """The outcome columns present in a per-run table, in the registry's order."""
+    return [m for m in outcomes.SUMMARY if m in runs.columns and runs[m].notna().any()]
 
 
 def scenario_means(
@@ -91,56 +95,132 @@ def select(runs: pd.DataFrame, selector: str | dict[str, Any]) -> pd.DataFrame:
     return runs[mask]
 
 
-def compare(a: pd.Series, b: pd.Series, direction: str, level: float = LEVEL) -> dict[str, float]:
-    """Welch comparison of two groups of runs.
+def on_scale(values, scale: str) -> np.ndarray:
+    """Metric values on the analysis scale (``log`` needs positive values).
+
+    Raises:
+        ValueError: ``log`` on a value that is zero or negative.
+    """
+    x = np.asarray(values, dtype=float)
+    if scale == "log":
+        if (x[~np.isnan(x)] <= 0).any():
+            raise ValueError("scale = 'log' needs positive values; this metric has zeros")
+        return np.log(x)
+    return x
+
+
+def events(runs: pd.DataFrame, metric: str) -> np.ndarray:
+    """Whether each run's censored-duration value is an observed event (True) or censored.
+
+    A ``<metric>_censored`` column is used when present; for ``recovery_days`` a run that never
+    recovered carries the days it had left (`execute.shock_metrics`), which is recognised here.
+    """
+    if f"{metric}_censored" in runs:
+        return ~runs[f"{metric}_censored"].astype(bool).to_numpy()
+    if metric == "recovery_days" and {"burn_in_days", "scored_days", "shock_start"} <= set(runs):
+        last = runs["burn_in_days"] + runs["scored_days"]
+        left = last - (runs["shock_start"] + runs["shock_days"]) + 1
+        return (runs[metric] < left).to_numpy()
+    return np.ones(len(runs), dtype=bool)
+
+
+def _pins(selector) -> set[str] | None:
+    """Factors a selector fixes (None: a scenario label, which fixes a whole design point)."""
+    return None if isinstance(selector, str) else set(selector)
+
+
+def ab_test(
+    runs: pd.DataFrame,
+    a: str | dict[str, Any],
+    b: str | dict[str, Any],
+    metric: str,
+    factors: list[str],
+    *,
+    level: float = LEVEL,
+    scale: str = "linear",
+) -> dict[str, Any]:
+    """Compare groups A and B on a metric, like with like, with the test its kind calls for.
+
+    When the selectors leave other design factors free (e.g. ``a = {connection = true}`` in a
+    2^3 factorial), the comparison is made within each combination of those factors that both
+    groups have and combined with equal weights, the same contrast as the factorial main effect.
 
     Args:
-        a: Metric values of group A.
-        b: Metric values of group B.
-        direction: ``"less"`` tests A < B, ``"greater"`` tests A > B (one-sided).
-        level: Confidence level of the two-sided interval reported for A - B.
+        runs: Per-run table (successful runs).
+        a: Selector of group A (scenario label or column -> value).
+        b: Selector of group B.
+        metric: Outcome (its registry kind picks the test).
+        factors: The design's factors.
+        level: Confidence level (two-sided).
+        scale: ``linear`` or ``log`` (effects as ratios; not used by the log-rank test).
 
     Returns:
-        ``estimate`` (mean A - mean B), ``ci_low``, ``ci_high``, ``p`` (one-sided), ``n_a``,
-        ``n_b``, and ``relative`` (estimate / mean B).
+        The `inference` result plus ``method`` (test, strata and scale in words), ``n`` and
+        ``relative`` (A vs B as a fraction of B).
     """
-    x = np.asarray(a, dtype=float)
-    y = np.asarray(b, dtype=float)
-    x, y = x[~np.isnan(x)], y[~np.isnan(y)]
-    out = {"n_a": len(x), "n_b": len(y)}
-    if len(x) < 2 or len(y) < 2:
-        return {**out, "estimate": math.nan, "ci_low": math.nan, "ci_high": math.nan,
-                "p": math.nan, "relative": math.nan}  # fmt: skip
-    est = x.mean() - y.mean()
-    va, vb = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
-    se = math.sqrt(va + vb)
-    if se == 0:
-        p = 0.0 if (est < 0 if direction == "less" else est > 0) else 1.0
-        lo = hi = est
+    kind = outcomes.get(metric).kind
+    ga, gb = select(runs, a), select(runs, b)
+    pa, pb = _pins(a), _pins(b)
+    pinned = set(factors) if pa is None or pb is None else pa | pb
+    free = [f for f in factors if f not in pinned and f in runs and
+            pd.concat([ga[f], gb[f]]).nunique() > 1]  # fmt: skip
+    if free:
+        by_a, by_b = dict(list(ga.groupby(free))), dict(list(gb.groupby(free)))
+        cells = [(by_a[k], by_b[k]) for k in by_a if k in by_b]
     else:
-        df = (va + vb) ** 2 / (va**2 / (len(x) - 1) + vb**2 / (len(y) - 1))
-        tval = est / se
-        p = stats.t.cdf(tval, df) if direction == "less" else stats.t.sf(tval, df)
-        half = stats.t.ppf(0.5 + level / 2, df) * se
-        lo, hi = est - half, est + half
-    rel = est / y.mean() if y.mean() != 0 else math.nan
-    return {**out, "estimate": float(est), "ci_low": float(lo), "ci_high": float(hi),
-            "p": float(p), "relative": float(rel)}  # fmt: skip
+        cells = [(ga, gb)]
+    if kind == "censored":
+        res = inference.logrank(
+            [(x[metric], events(x, metric), y[metric], events(y, metric)) for x, y in cells], level
+        )
+        scale = "linear"
+    else:
+        pairs = [(on_scale(x[metric], scale), on_scale(y[metric], scale)) for x, y in cells]
+        res = (inference.rank_shift if kind == "skewed" else inference.welch)(pairs, level)
+    method = f"{res['test']}, two-sided"
+    if free:
+        method += f", within strata of {', '.join(free)} (equal weights)"
+    if scale == "log":
+        method += ", log scale"
+        rel = math.expm1(res["estimate"])
+    else:
+        base = float(np.nanmean(gb[metric])) if len(gb) else math.nan
+        rel = res["estimate"] / base if base and kind != "censored" else math.nan
+    return {**res, "method": method, "n": res["n_a"] + res["n_b"], "relative": rel}
 
 
-def two_level_factors(runs: pd.DataFrame, factors: list[str]) -> list[str]:
-    """The design factors with exactly two levels (the ones a 2^k regression can code)."""
-    return [f for f in factors if f in runs.columns and runs[f].nunique() == 2]
+def factor_coding(runs: pd.DataFrame, factors: list[str]) -> dict[str, tuple[np.ndarray, str]]:
+    """How each design factor enters the factorial regression, and that rule in words.
 
+    Two levels are coded -1/2 and +1/2 (the coefficient is the high-minus-low difference,
+    averaged over the other factors); a numeric factor with more levels enters as a centred
+    linear slope (the coefficient is the change per unit of the parameter). Factors with a
+    single level in the data are left out.
 
-def _coded(runs: pd.DataFrame, factors: list[str]) -> pd.DataFrame:
-    # ±1/2 coding: a main-effect coefficient is the mean difference high − low (averaged over
-    # the other factors); a two-way coefficient is how much A's effect changes when B is high.
-    cols = {}
+    Args:
+        runs: Per-run table.
+        factors: The design's factors.
+
+    Returns:
+        factor -> (coded column, description).
+    """
+    from simulation.parameters import PARAMETERS
+
+    out = {}
     for f in factors:
-        lo, hi = sorted(runs[f].unique())
-        cols[f] = np.where(runs[f] == hi, 0.5, -0.5)
-    return pd.DataFrame(cols, index=runs.index)
+        if f not in runs:
+            continue
+        levels = sorted(runs[f].unique())
+        if len(levels) < 2:
+            continue
+        if len(levels) == 2:
+            x = np.where(runs[f] == levels[1], 0.5, -0.5)
+            out[f] = (x, f"{f}: {levels[0]} -> {levels[1]} (coded -1/2, +1/2)")
+        else:
+            x = runs[f].to_numpy(dtype=float)
+            unit = PARAMETERS[f].unit if f in PARAMETERS else "unit"
+            out[f] = (x - np.mean(levels), f"{f}: {len(levels)} levels, linear slope per {unit}")
+    return out
 
 
 def term_name(factors: Iterable[str]) -> str:
@@ -148,157 +228,104 @@ def term_name(factors: Iterable[str]) -> str:
     return ":".join(factors)
 
 
-def factorial_effects(
-    runs: pd.DataFrame, factors: list[str], metric: str, level: float = LEVEL
-) -> pd.DataFrame:
-    """Main effects and all interaction terms of a two-level factorial, by OLS.
+_EFFECT_COLUMNS = ["metric", "term", "order", "estimate", "se", "ci_low", "ci_high", "p", "df",
+                   "scale"]  # fmt: skip
 
-    Factors are coded −½/+½, so each main effect is the average change in the metric from the
-    low to the high level, and a two-way term is the change in one factor's effect when the
-    other is high (its sign is the sign of complementarity for a higher-is-better metric).
+
+def factorial_effects(
+    runs: pd.DataFrame,
+    factors: list[str],
+    metric: str,
+    level: float = LEVEL,
+    scale: str = "linear",
+) -> pd.DataFrame:
+    """Main effects and all interaction terms of a factorial, by OLS with HC3 standard errors.
+
+    Factors are coded by `factor_coding`. Cells of a simulation factorial rarely share one
+    variance, so standard errors are heteroscedasticity-consistent (HC3, MacKinnon & White
+    1985), with t intervals on n - p degrees of freedom. On ``scale = "log"`` the response is
+    log(metric): a coefficient b is a ratio exp(b), and interactions are multiplicative.
 
     Args:
-        runs: Per-run table (successful runs are used).
-        factors: Two-level factors of the design.
+        runs: Per-run table (successful runs with a value are used).
+        factors: The design's factors.
         metric: The response.
-        level: Confidence level.
+        level: Confidence level (two-sided).
+        scale: ``linear`` or ``log``.
 
     Returns:
         ``metric``, ``term``, ``order``, ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``p``
-        (two-sided), ``df`` — one row per term, intercept first.
+        (two-sided), ``df``, ``scale``: one row per term, intercept first. Empty when the
+        model has as many terms as runs.
     """
     ok = runs[(runs["status"] == "ok") & runs[metric].notna()]
-    factors = two_level_factors(ok, factors)
-    x = _coded(ok, factors)
+    coding = factor_coding(ok, factors)
+    names = list(coding)
     terms: list[tuple[str, ...]] = [()]
-    for k in range(1, len(factors) + 1):
-        terms += list(itertools.combinations(factors, k))
-    X = np.column_stack(
-        [np.prod([x[f].to_numpy() for f in t], axis=0) if t else np.ones(len(ok)) for t in terms]
-    )
-    y = ok[metric].to_numpy(dtype=float)
+    for k in range(1, len(names) + 1):
+        terms += list(itertools.combinations(names, k))
+    ones = np.ones(len(ok))
+    X = np.column_stack([np.prod([coding[f][0] for f in t], axis=0) if t else ones for t in terms])
+    y = on_scale(ok[metric], scale)
     n, p = X.shape
-    rows = []
     if n <= p:
-        return pd.DataFrame(
-            columns=["metric", "term", "order", "estimate", "se", "ci_low", "ci_high", "p", "df"]
-        )
-    beta, *_ = np.linalg.lstsq(X, y, rcond=None)
+        return pd.DataFrame(columns=_EFFECT_COLUMNS)
+    xtx_inv = np.linalg.pinv(X.T @ X)
+    beta = xtx_inv @ X.T @ y
     resid = y - X @ beta
+    lev = np.einsum("ij,jk,ik->i", X, xtx_inv, X)
+    w = resid**2 / np.maximum(1 - lev, 1e-12) ** 2
+    cov = xtx_inv @ (X.T * w) @ X @ xtx_inv  # HC3 sandwich
     dof = n - p
-    sigma2 = float(resid @ resid) / dof
-    cov = sigma2 * np.linalg.pinv(X.T @ X)
     tcrit = stats.t.ppf(0.5 + level / 2, dof)
+    rows = []
     for t, b, v in zip(terms, beta, np.diag(cov), strict=True):
         se = math.sqrt(max(v, 0.0))
-        tval = b / se if se > 0 else math.inf
-        rows.append(
-            {
-                "metric": metric,
-                "term": term_name(t) if t else "(mean)",
-                "order": len(t),
-                "estimate": float(b),
-                "se": se,
-                "ci_low": float(b - tcrit * se),
-                "ci_high": float(b + tcrit * se),
-                "p": float(2 * stats.t.sf(abs(tval), dof)) if se > 0 else 0.0,
-                "df": dof,
-            }
-        )
-    return pd.DataFrame(rows)
+        pval = float(2 * stats.t.sf(abs(b) / se, dof)) if se > 0 else float(b == 0)
+        lo, hi = float(b - tcrit * se), float(b + tcrit * se)
+        name = term_name(t) if t else "(mean)"
+        rows.append({"metric": metric, "term": name, "order": len(t), "estimate": float(b),
+                     "se": se, "ci_low": lo, "ci_high": hi, "p": pval, "df": dof,
+                     "scale": scale})  # fmt: skip
+    return pd.DataFrame(rows, columns=_EFFECT_COLUMNS)
 
 
 def interaction_test(
-    runs: pd.DataFrame, factors: list[str], design_factors: list[str], metric: str, sign: str
-) -> dict[str, float]:
-    """One-sided test of the sign of a factorial interaction term.
+    runs: pd.DataFrame,
+    factors: list[str],
+    design_factors: list[str],
+    metric: str,
+    *,
+    level: float = LEVEL,
+    scale: str = "linear",
+) -> dict[str, Any]:
+    """Two-sided HC3 test of one factorial interaction term (the full model is fitted).
 
     Args:
         runs: Per-run table.
         factors: The factors of the term (e.g. ``["identity", "connection"]``).
-        design_factors: All factors of the design (the full model is fitted).
+        design_factors: All factors of the design.
         metric: Response metric.
-        sign: ``"positive"`` or ``"negative"``.
+        level: Confidence level.
+        scale: ``linear`` or ``log``.
 
     Returns:
-        ``estimate``, ``ci_low``, ``ci_high``, ``p`` (one-sided, for the stated sign).
+        ``estimate``, ``ci_low``, ``ci_high``, ``p`` (two-sided), ``n``, ``method``.
     """
-    eff = factorial_effects(runs, design_factors, metric)
+    eff = factorial_effects(runs, design_factors, metric, level, scale)
     want = set(factors)
     row = eff[eff["term"].map(lambda t: set(t.split(":")) == want)]
+    n = int(runs[metric].notna().sum())
+    method = "OLS factorial regression, HC3 SE, two-sided t" + (", log scale" if scale == "log"
+                                                                  else "")  # fmt: skip
     if row.empty:
-        return {"estimate": math.nan, "ci_low": math.nan, "ci_high": math.nan, "p": math.nan}
+        return {"estimate": math.nan, "ci_low": math.nan, "ci_high": math.nan, "p": math.nan,
+                "n": n, "method": method, "relative": math.nan}  # fmt: skip
     r = row.iloc[0]
-    half_p = r["p"] / 2
-    p = half_p if (r["estimate"] > 0) == (sign == "positive") else 1 - half_p
-    return {
-        "estimate": r["estimate"],
-        "ci_low": r["ci_low"],
-        "ci_high": r["ci_high"],
-        "p": float(p),
-    }
-
-
-def sensitivity_indices(
-    runs: pd.DataFrame,
-    manifest: dict[str, Any],
-    points: pd.DataFrame,
-    metric: str,
-    level: float = LEVEL,
-) -> pd.DataFrame:
-    """Sobol or Morris sensitivity indices (SALib) of one metric, with confidence bounds.
-
-    Replications of a design point are averaged first; the sample order is the design's.
-
-    Args:
-        runs: Per-run table.
-        manifest: The results folder's manifest (design kind, SALib problem, root seed).
-        points: The design's raw sample matrix as a table (``sample.parquet``: one column per
-            factor, one row per design point, before rounding of integer parameters).
-        metric: Response metric.
-        level: Confidence level of the bounds.
-
-    Returns:
-        Sobol: ``factor``, ``S1``, ``S1_conf``, ``ST``, ``ST_conf``. Morris: ``factor``,
-        ``mu_star``, ``mu_star_conf``, ``mu``, ``sigma``. Empty when runs are missing.
-    """
-    design = manifest["design"]
-    kind = design["kind"]
-    problem = manifest.get("problem")
-    if kind not in ("sobol", "morris") or not problem:
-        return pd.DataFrame()
-    ok = runs[runs["status"] == "ok"]
-    y = ok.groupby("point")[metric].mean().reindex(range(len(points)))
-    if y.isna().any():
-        return pd.DataFrame()
-    Y = y.to_numpy(dtype=float)
-    if np.ptp(Y) == 0:  # a constant output has no variance to apportion
-        return pd.DataFrame()
-    groups = problem.get("groups")
-    names = list(dict.fromkeys(groups)) if groups else list(problem["names"])
-    seed = manifest.get("root_seed")
-    if kind == "sobol":
-        from SALib.analyze import sobol
-
-        res = sobol.analyze(
-            problem, Y, calc_second_order=design["second_order"], conf_level=level, seed=seed
-        )
-        df = pd.DataFrame(
-            {"factor": names, "S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"],
-             "ST_conf": res["ST_conf"]}
-        )  # fmt: skip
-        df.insert(0, "metric", metric)
-        return df.sort_values("ST", ascending=False).reset_index(drop=True)
-    from SALib.analyze import morris
-
-    X = points[problem["names"]].to_numpy(dtype=float)
-    res = morris.analyze(problem, X, Y, conf_level=level, num_levels=design["levels"], seed=seed)
-    df = pd.DataFrame(
-        {"factor": list(res["names"]), "mu_star": res["mu_star"],
-         "mu_star_conf": res["mu_star_conf"], "mu": res["mu"], "sigma": res["sigma"]}
-    )  # fmt: skip
-    df.insert(0, "metric", metric)
-    return df.sort_values("mu_star", ascending=False).reset_index(drop=True)
+    rel = math.expm1(r["estimate"]) if scale == "log" else math.nan
+    return {"estimate": float(r["estimate"]), "ci_low": float(r["ci_low"]),
+            "ci_high": float(r["ci_high"]), "p": float(r["p"]), "n": n, "method": method,
+            "relative": rel}  # fmt: skip
 
 
 def timeseries_bands(

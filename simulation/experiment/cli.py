@@ -20,6 +20,8 @@ def _sweep(args: argparse.Namespace) -> int:
         days=args.days,
         chunk_size=args.chunk_size,
         progress=not args.no_progress,
+        allow_code_change=args.allow_code_change,
+        repair=args.repair,
     )
     msg = (
         f"{res.out}: {res.skipped + res.done} of {res.total} runs finished"
@@ -41,11 +43,33 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _output_path(value: str | None, flag: str) -> str | None:
+    """Refuse an output file whose folder does not exist, before anything is computed."""
+    from pathlib import Path
+
+    from simulation.experiment.spec import config_error
+
+    if value is None:
+        return None
+    path = Path(value)
+    if path.is_dir() or not path.parent.is_dir():
+        raise config_error(flag, value, "must be a file in an existing folder")
+    return value
+
+
 def _check(args: argparse.Namespace) -> int:
     from simulation.experiment.check import check, format_table
+    from simulation.experiment.verdicts import write_json, write_junit, write_step_summary
 
-    res = check(args.results, experiment=args.experiment)
+    junit = _output_path(args.junit, "--junit")
+    json_out = _output_path(args.json, "--json")
+    res = check(args.results, experiment=args.experiment, allow_incomplete=args.allow_incomplete)
     print(format_table(res.table))
+    if junit:
+        write_junit(res, junit)
+    if json_out:
+        write_json(res, json_out)
+    write_step_summary(res)
     return res.exit_code
 
 
@@ -78,8 +102,22 @@ def add_parser(sub) -> None:
         help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster)",
     )  # fmt: skip
     p.add_argument("--out", metavar="DIR", default=None, help="results folder")
-    p.add_argument("--fresh", action="store_true", help="discard earlier results in the folder")
-    p.add_argument("--replications", type=int, default=None, help="override replications")
+    p.add_argument(
+        "--fresh", action="store_true",
+        help="discard earlier results in the folder (only the files gridgov wrote there)",
+    )  # fmt: skip
+    p.add_argument(
+        "--repair", action="store_true",
+        help="remove damaged parts named by an earlier error and run their runs again",
+    )  # fmt: skip
+    p.add_argument(
+        "--allow-code-change", action="store_true",
+        help="resume although the model code changed since the folder was written (recorded)",
+    )  # fmt: skip
+    p.add_argument(
+        "--replications", type=int, default=None,
+        help="override replications (more than stored: only the new runs run)",
+    )  # fmt: skip
     p.add_argument("--days", type=int, default=None, help="override scored days")
     p.add_argument("--chunk-size", type=int, default=None, help="runs per task (default: auto)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -97,12 +135,23 @@ def add_parser(sub) -> None:
 
     p = sub.add_parser(
         "check",
-        help="test an experiment's hypotheses on its results (exit 0 all hold, 1 some fail)",
+        help="test an experiment's hypotheses on its results (exit 0 all hold, 1 some fail, "
+        "2 bad input or missing runs)",
+        description="Test every hypothesis with a two-sided test chosen by its metric's kind, "
+        "Holm-corrected within its family. Exit code: 0 every gating hypothesis holds, 1 some "
+        "fail (or are incomplete with --allow-incomplete), 2 bad input or runs missing. When "
+        "GITHUB_STEP_SUMMARY is set, a Markdown table is appended to it.",
     )
     p.add_argument("results", metavar="DIR")
     p.add_argument(
         "--experiment", metavar="FILE", default=None,
         help="take hypotheses from this file (default: the copy stored with the results)",
+    )  # fmt: skip
+    p.add_argument("--junit", metavar="FILE", help="also write JUnit XML (one case per hypothesis)")
+    p.add_argument("--json", metavar="FILE", help="also write the verdicts as JSON")
+    p.add_argument(
+        "--allow-incomplete", action="store_true",
+        help="test a folder with missing runs (affected hypotheses read INCOMPLETE)",
     )  # fmt: skip
     p.set_defaults(func=_check)
 

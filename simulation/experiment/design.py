@@ -112,10 +112,73 @@ def _base_params(exp: Experiment, scenario: str | None) -> dict[str, Any]:
 
 
 def _cast(name: str, value: float) -> Any:
+    """A sampled value as the parameter's type.
+
+    Integers are sampled on [low, high + 1) and floored, so each integer gets an equal share
+    of the unit interval and a Latin hypercube's strata stay strata (rounding on [low, high]
+    would give the two end values half the weight of the others). Switches are sampled on
+    [0, 1) and are on from 0.5.
+    """
     p = PARAMETERS[name]
+    if p.kind is bool:
+        return bool(value >= 0.5)
     if p.kind is int:
-        return int(np.clip(round(float(value)), p.low, p.high))
+        return int(np.clip(np.floor(float(value)), p.low, p.high))
     return float(value)
+
+
+def _sample_bounds(exp: Experiment, names: list[str]) -> list[list[float]]:
+    bounds = exp.design["factors"]
+    out = []
+    for n in names:
+        lo, hi = bounds[n]
+        if PARAMETERS[n].kind is int:
+            hi = np.nextafter(hi + 1, -np.inf)  # [low, high + 1): floored to low..high
+        out.append([float(lo), float(hi)])
+    return out
+
+
+def _continuous(exp: Experiment, base: dict) -> tuple[list, dict, np.ndarray]:
+    """Points of an lhs, sobol or morris design: (label, params) rows, SALib problem, sample.
+
+    Switches are crossed with a Latin hypercube over the numeric factors (every sampled point
+    runs with every combination of switches), and sampled as 0/1 in Sobol and Morris designs
+    (SALib needs one value per factor and row).
+    """
+    kind = exp.kind
+    switches = exp.design.get("switches", [])
+    names = list(exp.design["factors"])
+    sampled = [n for n in names if n not in switches] if kind == "lhs" else names
+    problem = {"num_vars": len(sampled), "names": sampled,
+               "bounds": _sample_bounds(exp, sampled)}  # fmt: skip
+    if exp.design.get("groups"):
+        problem["groups"] = [PARAMETERS[n].group for n in sampled]
+    n = exp.design["samples"]
+    if kind == "lhs":
+        from scipy.stats import qmc
+
+        unit = qmc.LatinHypercube(d=len(sampled), rng=np.random.default_rng(exp.seed)).random(n)
+        b = np.array(problem["bounds"])
+        sample = qmc.scale(unit, b[:, 0], b[:, 1])
+    elif kind == "sobol":
+        from SALib.sample import sobol as sobol_sample
+
+        sample = sobol_sample.sample(
+            problem, n, calc_second_order=exp.design["second_order"], seed=exp.seed
+        )
+    else:
+        from SALib.sample import morris as morris_sample
+
+        sample = morris_sample.sample(problem, n, num_levels=exp.design["levels"], seed=exp.seed)
+    crossed = [s for s in switches if s not in sampled]
+    rows = []
+    for combo in itertools.product([False, True], repeat=len(crossed)):
+        on = dict(zip(crossed, combo, strict=True))
+        tag = "".join(f"-{k}" for k, v in on.items() if v)
+        for i, x in enumerate(sample):
+            values = {name: _cast(name, v) for name, v in zip(sampled, x, strict=True)}
+            rows.append((f"p{i:05d}{tag}", {**base, **values, **on}))
+    return rows, problem, sample
 
 
 def build_design(exp: Experiment) -> Design:
@@ -149,34 +212,7 @@ def build_design(exp: Experiment) -> Design:
             values = {k: v for k, v in pt.items() if k not in ("label", "scenario")}
             rows.append((pt["label"], {**base, **values}))
     else:
-        bounds = exp.design["factors"]
-        names = list(bounds)
-        problem = {"num_vars": len(names), "names": names, "bounds": list(bounds.values())}
-        if exp.design.get("groups"):
-            problem["groups"] = [PARAMETERS[n].group for n in names]
-        n = exp.design["samples"]
-        if kind == "lhs":
-            from scipy.stats import qmc
-
-            unit = qmc.LatinHypercube(d=len(names), rng=np.random.default_rng(exp.seed)).random(n)
-            lo = np.array([b[0] for b in bounds.values()])
-            hi = np.array([b[1] for b in bounds.values()])
-            sample = qmc.scale(unit, lo, hi)
-        elif kind == "sobol":
-            from SALib.sample import sobol as sobol_sample
-
-            sample = sobol_sample.sample(
-                problem, n, calc_second_order=exp.design["second_order"], seed=exp.seed
-            )
-        else:
-            from SALib.sample import morris as morris_sample
-
-            sample = morris_sample.sample(
-                problem, n, num_levels=exp.design["levels"], seed=exp.seed
-            )
-        for i, x in enumerate(sample):
-            values = {name: _cast(name, v) for name, v in zip(names, x, strict=True)}
-            rows.append((f"p{i:05d}", {**base_default, **values}))
+        rows, problem, sample = _continuous(exp, base_default)
     points = []
     for i, (label, params) in enumerate(rows):
         try:

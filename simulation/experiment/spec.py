@@ -32,19 +32,31 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulation.parameters import PARAMETERS
+from simulation.experiment.hypotheses import Hypothesis, parse_hypotheses
+from simulation.parameters import PARAMETERS, ParameterError
+from simulation.parameters import check_value as _check_parameter
 
 DESIGN_KINDS = ("factorial", "list", "lhs", "sobol", "morris")
 CONTINUOUS_KINDS = ("lhs", "sobol", "morris")
 DEFAULT_MODEL = "simulation.run:simulate"
+#: Most runs one experiment may ask for; beyond it the file is refused before anything is
+#: allocated (the design tables alone would need gigabytes).
+MAX_RUNS = 1_000_000
+#: Environment variable listing extra modules (comma-separated) whose functions may serve as
+#: `model`; set by whoever runs the sweep, never by the file.
+MODEL_MODULES_ENV = "GRIDGOV_MODEL_MODULES"
 _EXPERIMENT_KEYS = {
     "name",
+    "title",
+    "title_zh",
     "description",
+    "description_zh",
     "scenario",
     "replications",
     "seed",
@@ -58,9 +70,6 @@ _DESIGN_KEYS = {
     "sobol": {"kind", "factors", "samples", "second_order", "groups"},
     "morris": {"kind", "factors", "samples", "levels", "groups"},
 }
-_HYPOTHESIS_KEYS = {
-    "name", "metric", "a", "b", "direction", "interaction", "sign", "alpha", "gate",
-}  # fmt: skip
 
 
 def config_error(file: str | Path, where: str, message: str) -> Exception:
@@ -77,36 +86,6 @@ def config_error(file: str | Path, where: str, message: str) -> Exception:
     from simulation.config import ConfigError
 
     return ConfigError(str(file), where, message)
-
-
-@dataclass(frozen=True)
-class Hypothesis:
-    """One testable statement about the results.
-
-    Attributes:
-        name: Human-readable statement.
-        metric: Per-run summary metric the statement is about.
-        kind: ``"compare"`` (A vs B) or ``"interaction"`` (sign of a factorial term).
-        a: Selector of group A: a scenario label or a mapping column -> value.
-        b: Selector of group B.
-        direction: For compare: ``"less"`` (A < B) or ``"greater"`` (A > B).
-        factors: For interaction: the factors whose interaction term is tested.
-        sign: For interaction: ``"positive"`` or ``"negative"``.
-        alpha: Significance level of the one-sided test.
-        gate: Whether a failure makes `gridgov check` exit 1 (False: reported only, e.g. a
-            stylised fact the current model is known to refute).
-    """
-
-    name: str
-    metric: str
-    kind: str
-    a: Any = None
-    b: Any = None
-    direction: str | None = None
-    factors: tuple[str, ...] = ()
-    sign: str | None = None
-    alpha: float = 0.05
-    gate: bool = True
 
 
 @dataclass(frozen=True)
@@ -158,7 +137,7 @@ class Experiment:
 
 
 def check_value(file: str | Path, where: str, name: str, value: Any) -> Any:
-    """Check one parameter value against its entry in `PARAMETERS`.
+    """Check one parameter value with `simulation.parameters.check_value`.
 
     Args:
         file: File for the error message.
@@ -167,37 +146,32 @@ def check_value(file: str | Path, where: str, name: str, value: Any) -> Any:
         value: Value from the file.
 
     Returns:
-        The value, converted to the parameter's type (int to float where allowed).
+        The value as the parameter's type.
 
     Raises:
         ConfigError: Unknown parameter, wrong type or outside the allowed range.
     """
-    if name not in PARAMETERS:
-        raise config_error(file, where, f"unknown parameter {name!r}")
-    p = PARAMETERS[name]
-    kind = p.kind
-    if kind is bool:
-        if not isinstance(value, bool):
-            raise config_error(file, where, f"must be true or false, got {value!r}")
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise config_error(file, where, f"must be a number, got {value!r}")
-    if kind is int and not (isinstance(value, int) or float(value).is_integer()):
-        raise config_error(file, where, f"must be an integer, got {value!r}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise config_error(file, where, f"must be finite, got {value!r}")
-    if not (p.low <= value <= p.high):
-        raise config_error(
-            file, where, f"{value!r} is outside the allowed range [{p.low}, {p.high}] ({p.unit})"
-        )
-    return int(value) if kind is int else float(value)
+    try:
+        return _check_parameter(name, value)
+    except ParameterError as exc:
+        raise config_error(file, where, exc.message) from None
+
+
+def _shipped_scenarios() -> Path:
+    """The project's own ``scenarios/`` folder (next to the package in a checkout)."""
+    return Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def resolve_scenario(file: Path, value: Any, where: str) -> Path:
-    """Find a scenario by name (``scenarios/NAME.toml``) or by path.
+    """Find a scenario by name or path, relative to the experiment file (never the cwd).
+
+    A path ending in ``.toml`` is taken relative to the experiment file's folder. A name is
+    looked up as ``NAME.toml`` in the experiment's folder, its ``scenarios/`` subfolder, the
+    ``scenarios/`` folder beside it (``experiments/`` and ``scenarios/`` side by side), and
+    finally the project's shipped scenarios.
 
     Args:
-        file: The experiment file (relative paths and names are looked up near it).
+        file: The experiment file.
         value: A scenario name or a path to a TOML file.
         where: Field path for the error message.
 
@@ -209,19 +183,18 @@ def resolve_scenario(file: Path, value: Any, where: str) -> Path:
     """
     if not isinstance(value, str) or not value:
         raise config_error(file, where, f"must be a scenario name or path, got {value!r}")
-    candidates = []
+    here = Path(file).resolve().parent
     if value.endswith(".toml"):
-        candidates += [file.parent / value, Path(value)]
+        candidates = [here / Path(value).expanduser()]
     else:
-        candidates += [
-            file.parent.parent / "scenarios" / f"{value}.toml",
-            file.parent / "scenarios" / f"{value}.toml",
-            Path("scenarios") / f"{value}.toml",
-        ]
+        candidates = [here / f"{value}.toml", here / "scenarios" / f"{value}.toml",
+                      here.parent / "scenarios" / f"{value}.toml",
+                      _shipped_scenarios() / f"{value}.toml"]  # fmt: skip
     for c in candidates:
         if c.is_file():
             return c.resolve()
-    raise config_error(file, where, f"no scenario {value!r} (looked for {candidates[0]})")
+    looked = ", ".join(str(c) for c in dict.fromkeys(candidates))
+    raise config_error(file, where, f"no scenario {value!r} (looked for {looked})")
 
 
 def _int(file, where, value, low=1, high=None) -> int:
@@ -239,7 +212,8 @@ def _table(file, where, value) -> dict:
     return value
 
 
-def _unknown(file, where, table: dict, allowed: set[str]) -> None:
+def unknown_keys(file, where, table: dict, allowed: set[str]) -> None:
+    """Raise a `ConfigError` for the first key of `table` not in `allowed`."""
     for key in table:
         if key not in allowed:
             allowed_list = ", ".join(sorted(allowed))
@@ -251,7 +225,7 @@ def _design(file: Path, raw: Any, resolve: bool = True) -> dict:
     kind = d.get("kind")
     if kind not in DESIGN_KINDS:
         raise config_error(file, "design.kind", f"must be one of {', '.join(DESIGN_KINDS)}")
-    _unknown(file, "design", d, _DESIGN_KEYS[kind])
+    unknown_keys(file, "design", d, _DESIGN_KEYS[kind])
     out: dict[str, Any] = {"kind": kind}
     if kind == "list":
         points = d.get("points")
@@ -301,14 +275,20 @@ def _design(file: Path, raw: Any, resolve: bool = True) -> dict:
     factors = _table(file, "design.factors", factors)
     if len(factors) < 2:
         raise config_error(file, "design.factors", "needs at least two factors")
-    bounds = {}
+    bounds: dict[str, list[float]] = {}
+    switches = []
     for name, b in factors.items():
         where = f"design.factors.{name}"
         if name not in PARAMETERS:
             raise config_error(file, where, f"unknown parameter {name!r}")
         p = PARAMETERS[name]
         if p.kind is bool:
-            raise config_error(file, where, f"{kind} designs need numeric factors, not a switch")
+            # A switch: crossed with the sample (lhs) or sampled as 0/1 (sobol, morris).
+            if b not in (None, [False, True], [True, False]):
+                raise config_error(file, where, "a switch takes both values: [false, true]")
+            switches.append(name)
+            bounds[name] = [0.0, 1.0]
+            continue
         if b is None:
             b = [p.low, p.high]
         if not isinstance(b, list) or len(b) != 2:
@@ -318,8 +298,11 @@ def _design(file: Path, raw: Any, resolve: bool = True) -> dict:
         if not lo < hi:
             raise config_error(file, where, f"low must be below high, got [{lo}, {hi}]")
         bounds[name] = [float(lo), float(hi)]
+    if len(switches) == len(bounds):
+        raise config_error(file, "design.factors", f"{kind} designs need a numeric factor")
     out["factors"] = bounds
-    out["samples"] = _int(file, "design.samples", d.get("samples"), low=2)
+    out["switches"] = switches
+    out["samples"] = _int(file, "design.samples", d.get("samples"), low=2, high=MAX_RUNS)
     if kind == "sobol":
         n = out["samples"]
         if n & (n - 1):
@@ -338,88 +321,71 @@ def _design(file: Path, raw: Any, resolve: bool = True) -> dict:
     return out
 
 
-def _selector(file, where, value, factor_names):
-    if isinstance(value, str) and value:
-        return value
-    if isinstance(value, dict) and value:
-        for k, v in value.items():
-            check_value(file, f"{where}.{k}", k, v)
-        return dict(value)
-    raise config_error(file, where, "must be a scenario label or a table of parameter values")
+def check_model(file: Path, model: Any) -> str:
+    """Check ``experiment.model``: ``module:function`` inside the `simulation` package.
+
+    A file must not make the sweep import and call arbitrary code (``"os:system"``); other
+    modules are allowed only when whoever runs the sweep lists them in the environment
+    variable ``GRIDGOV_MODEL_MODULES``.
+
+    Raises:
+        ConfigError: Not ``module:function``, or a module outside the allowed ones.
+    """
+    where = "experiment.model"
+    if not isinstance(model, str) or model.count(":") != 1:
+        raise config_error(file, where, "must be 'module:function'")
+    module, attr = model.split(":")
+    if not (all(p.isidentifier() for p in module.split(".")) and attr.isidentifier()):
+        raise config_error(file, where, f"must be 'module:function', got {model!r}")
+    extra = [m.strip() for m in os.environ.get(MODEL_MODULES_ENV, "").split(",") if m.strip()]
+    if not (module == "simulation" or module.startswith("simulation.") or module in extra):
+        raise config_error(
+            file, where, f"{model!r} is outside the simulation package; list its module in "
+            f"{MODEL_MODULES_ENV} to allow it",
+        )  # fmt: skip
+    return model
 
 
-def _hypotheses(file: Path, raw: Any, design: dict, factor_names: list[str]) -> list[Hypothesis]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        raise config_error(file, "hypotheses", "must be an array of tables ([[hypotheses]])")
-    out = []
-    for i, h in enumerate(raw):
-        where = f"hypotheses[{i}]"
-        h = _table(file, where, h)
-        _unknown(file, where, h, _HYPOTHESIS_KEYS)
-        name = h.get("name")
-        if not isinstance(name, str) or not name:
-            raise config_error(file, f"{where}.name", "must be a non-empty string")
-        metric = h.get("metric")
-        if not isinstance(metric, str) or not metric:
-            raise config_error(file, f"{where}.metric", "must name a summary metric")
-        alpha = h.get("alpha", 0.05)
-        if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
-            raise config_error(file, f"{where}.alpha", f"must be in (0, 1), got {alpha!r}")
-        gate = h.get("gate", True)
-        if not isinstance(gate, bool):
-            raise config_error(file, f"{where}.gate", "must be true or false")
-        if "interaction" in h:
-            if design["kind"] != "factorial":
-                raise config_error(
-                    file, f"{where}.interaction", "interaction terms need a factorial design"
-                )
-            terms = h["interaction"]
-            if (
-                not isinstance(terms, list)
-                or len(terms) < 2
-                or any(t not in design["factors"] for t in terms)
-            ):
-                raise config_error(
-                    file,
-                    f"{where}.interaction",
-                    f"must list two or more design factors ({', '.join(design['factors'])})",
-                )
-            sign = h.get("sign")
-            if sign not in ("positive", "negative"):
-                raise config_error(file, f"{where}.sign", "must be 'positive' or 'negative'")
-            for k in ("a", "b", "direction"):
-                if k in h:
-                    raise config_error(file, f"{where}.{k}", "not allowed with interaction")
-            out.append(
-                Hypothesis(
-                    name,
-                    metric,
-                    "interaction",
-                    factors=tuple(terms),
-                    sign=sign,
-                    alpha=alpha,
-                    gate=gate,
-                )
-            )
-            continue
-        for k in ("a", "b"):
-            if k not in h:
-                raise config_error(file, f"{where}.{k}", "missing (or give interaction = [...])")
-        a = _selector(file, f"{where}.a", h["a"], factor_names)
-        b = _selector(file, f"{where}.b", h["b"], factor_names)
-        direction = h.get("direction")
-        if direction not in ("less", "greater"):
-            raise config_error(file, f"{where}.direction", "must be 'less' or 'greater'")
-        if "sign" in h:
-            raise config_error(file, f"{where}.sign", "only allowed with interaction")
-        out.append(
-            Hypothesis(
-                name, metric, "compare", a=a, b=b, direction=direction, alpha=alpha, gate=gate
-            )
-        )
-    return out
+def design_points(design: dict) -> int:
+    """Number of design points a validated design table yields (computed, not sampled)."""
+    kind = design["kind"]
+    if kind == "factorial":
+        return math.prod(len(v) for v in design["factors"].values())
+    if kind == "list":
+        return len(design["points"])
+    n, switches = design["samples"], design.get("switches", [])
+    if kind == "lhs":
+        return n * 2 ** len(switches)
+    names = design["factors"]
+    d = len({PARAMETERS[f].group for f in names}) if design.get("groups") else len(names)
+    if kind == "sobol":
+        return n * (2 * d + 2 if design["second_order"] else d + 2)
+    return n * (d + 1)
+
+
+def check_size(file: Path, design: dict, replications: int, days: int | None) -> int:
+    """Refuse an experiment beyond `MAX_RUNS` before anything is sampled or allocated.
+
+    Returns:
+        The number of runs.
+
+    Raises:
+        ConfigError: With the size and a rough memory and time estimate.
+    """
+    runs = design_points(design) * replications
+    if runs <= MAX_RUNS:
+        return runs
+    n_days = days or PARAMETERS["scored_days"].default
+    # Rough costs measured on the default street: ~25 daily columns of 8 bytes per day stored
+    # and ~1 s of one core per 365 simulated days.
+    gib = runs * (n_days * 25 * 8 + 2_000) / 2**30
+    core_days = runs * n_days / 365 / 86_400
+    field = "experiment.replications" if replications > 1 else "design.samples"
+    raise config_error(
+        file, field, f"{design_points(design):,} points x {replications:,} replications = "
+        f"{runs:,} runs (~{gib:,.0f} GiB of results, ~{core_days:,.1f} core-days); the limit "
+        f"is {MAX_RUNS:,} runs",
+    )  # fmt: skip
 
 
 def load_experiment(
@@ -453,9 +419,9 @@ def load_experiment(
         raw = tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise config_error(path, "syntax", str(exc).splitlines()[0]) from None
-    _unknown(path, "<top>", raw, {"experiment", "parameters", "design", "hypotheses"})
+    unknown_keys(path, "<top>", raw, {"experiment", "parameters", "design", "hypotheses"})
     exp = _table(path, "experiment", raw.get("experiment", {}))
-    _unknown(path, "experiment", exp, _EXPERIMENT_KEYS)
+    unknown_keys(path, "experiment", exp, _EXPERIMENT_KEYS)
     name = exp.get("name", path.stem)
     if not isinstance(name, str) or not name or any(c in name for c in "/\\ "):
         raise config_error(path, "experiment.name", "must be a name without spaces or slashes")
@@ -478,9 +444,10 @@ def load_experiment(
         n_days = check_value(path, "experiment.days", "scored_days", n_days)
     if days is not None:
         n_days = check_value(path, "--days", "scored_days", days)
-    model = exp.get("model", DEFAULT_MODEL)
-    if not isinstance(model, str) or model.count(":") != 1:
-        raise config_error(path, "experiment.model", "must be 'module:function'")
+    for key in ("title", "title_zh", "description_zh"):
+        if not isinstance(exp.get(key, ""), str):
+            raise config_error(path, f"experiment.{key}", "must be a string")
+    model = check_model(path, exp.get("model", DEFAULT_MODEL))
     params_raw = _table(path, "parameters", raw.get("parameters", {}))
     params = {k: check_value(path, f"parameters.{k}", k, v) for k, v in params_raw.items()}
     if "design" not in raw:
@@ -489,6 +456,7 @@ def load_experiment(
     for k in params:
         if k in (design.get("factors") or {}):
             raise config_error(path, f"parameters.{k}", "is also a design factor; set it once")
+    check_size(path, design, reps, n_days)
     exp_obj = Experiment(
         name=name,
         path=path,
@@ -502,5 +470,5 @@ def load_experiment(
         parameters=params,
         design=design,
     )
-    hyps = _hypotheses(path, raw.get("hypotheses"), design, exp_obj.factor_names)
+    hyps = parse_hypotheses(path, raw.get("hypotheses"), design)
     return Experiment(**{**exp_obj.__dict__, "hypotheses": hyps})
