@@ -1,0 +1,151 @@
+"""Sweeps into safe folders: refusals, one writer, same code, growing an experiment."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pandas as pd
+import pytest
+from test_experiment_helpers import comparable, factorial_toml, popen_cli, run_cli, write
+
+from simulation import load_results, load_timeseries, run_experiment
+from simulation.config import ConfigError
+from simulation.folders import MARKER
+
+
+def sweep(path, out, *extra, cwd=None):
+    return run_cli("sweep", path, "--out", out, "--executor", "serial", "--no-progress", *extra,
+                   cwd=cwd)  # fmt: skip
+
+
+def one_line(r, code=2):
+    assert r.returncode == code, r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    return r.stderr
+
+
+def tree(folder):
+    return sorted((str(p.relative_to(folder)), p.read_bytes()) for p in folder.rglob("*")
+                  if p.is_file())  # fmt: skip
+
+
+def test_fresh_sweep_into_a_foreign_folder_is_refused_and_touches_nothing(tmp_path):
+    path = write(tmp_path, factorial_toml())
+    out = tmp_path / "thesis"
+    (out / "figures").mkdir(parents=True)
+    (out / "runs").mkdir()
+    for name in ("thesis.docx", "data.csv", "report.html", "figures/f1.png", "runs/a.parquet"):
+        (out / name).write_text(name)
+    before = tree(out)
+    for extra in ((), ("--fresh",)):
+        msg = one_line(sweep(path, out, *extra))
+        assert "did not write" in msg and "--fresh" not in msg
+    assert tree(out) == before
+
+
+def test_fresh_removes_only_our_files_and_other_experiments_are_refused(tmp_path):
+    path = write(tmp_path, factorial_toml(reps=1))
+    out = tmp_path / "r"
+    assert run_experiment(path, out=out, executor="serial", progress=False).exit_code == 0
+    (out / "my-notes.txt").write_text("keep")
+    (out / "runs" / "extra.parquet").write_text("keep too")
+    res = run_experiment(path, out=out, executor="serial", progress=False, fresh=True)
+    assert (res.skipped, res.done) == (0, 8)
+    assert (out / "my-notes.txt").read_text() == "keep"
+    assert (out / "runs" / "extra.parquet").read_text() == "keep too"
+    assert len(load_results(out)) == 8
+    other = write(tmp_path, factorial_toml(name="other", reps=1), "other.toml")
+    before = tree(out)
+    msg = one_line(sweep(other, out, "--fresh"))
+    assert "'tiny'" in msg and "--fresh" not in msg
+    assert tree(out) == before
+
+
+def test_experiment_named_dotdot_stays_inside_results(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    path = write(tmp_path, factorial_toml(name="..", reps=1, days=5))
+    r = run_cli("sweep", path, "--executor", "serial", "--no-progress", cwd=work)
+    assert r.returncode == 0, r.stderr
+    assert [p.name for p in (work / "results").iterdir()] == ["unnamed"]
+    assert sorted(p.name for p in work.iterdir()) == ["results"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exp.toml", "work"]
+
+
+@pytest.mark.parametrize("out", [".", ".."])
+def test_sweep_out_dot_is_refused(tmp_path, out):
+    path = write(tmp_path, factorial_toml(reps=1))
+    msg = one_line(sweep(path, out, "--fresh", cwd=tmp_path))
+    assert "current folder" in msg
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exp.toml"]
+
+
+@pytest.mark.parametrize("size", ["-1", "0"])
+def test_bad_chunk_size_is_refused_before_anything_is_written(tmp_path, size):
+    path = write(tmp_path, factorial_toml(reps=1))
+    assert "--chunk-size" in one_line(sweep(path, tmp_path / "o", "--chunk-size", size))
+    assert not (tmp_path / "o").exists()
+
+
+def test_two_concurrent_sweeps_cannot_share_a_folder(tmp_path):
+    slow = write(tmp_path, factorial_toml(reps=3, days=150))
+    out = tmp_path / "shared"
+    first = popen_cli("sweep", slow, "--out", out, "--executor", "serial", "--no-progress")
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            marker = out / MARKER
+            if marker.exists() and json.loads(marker.read_text())["writer"]["pid"] == first.pid:
+                break
+            time.sleep(0.1)
+        assert first.poll() is None, "the first sweep should still be running"
+        msg = one_line(sweep(slow, out))
+        assert f"pid {first.pid}" in msg and "in use" in msg
+        other = write(tmp_path, factorial_toml(name="other", reps=1), "other.toml")
+        assert "'tiny'" in one_line(sweep(other, out, "--fresh"))
+        assert first.wait(timeout=300) == 0, first.stderr.read()
+    finally:
+        first.kill()
+        first.wait()
+    runs = load_results(out)
+    assert len(runs) == 24 and runs["run_id"].is_unique
+
+
+def test_resume_after_a_code_change_is_refused_unless_allowed_and_then_recorded(tmp_path):
+    path = write(tmp_path, factorial_toml(reps=1))
+    out = tmp_path / "r"
+    run_experiment(path, out=out, executor="serial", progress=False)
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["code_sha256"] = "0" * 16  # as written by another version of the model
+    manifest["parts"].popitem()  # one part missing, so the resume has runs to do
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ConfigError, match="model code changed"):
+        run_experiment(path, out=out, executor="serial", progress=False)
+    assert "code changed" in one_line(sweep(path, out))
+    r = sweep(path, out, "--allow-code-change")
+    assert r.returncode == 0, r.stderr
+    session = json.loads((out / "manifest.json").read_text())["sessions"][-1]
+    assert session["allow_code_change"] is True and session["code_sha256"] != "0" * 16
+
+
+def test_growing_replications_runs_only_the_new_runs_and_equals_one_big_sweep(tmp_path):
+    path = write(tmp_path, factorial_toml(reps=1))
+    grown, big = tmp_path / "grown", tmp_path / "big"
+    run_experiment(path, out=grown, executor="serial", progress=False)
+    first_seeds = load_results(grown)[["run_id", "seed"]]
+    res = run_experiment(path, out=grown, executor="serial", progress=False, replications=3)
+    assert (res.skipped, res.done, res.total) == (8, 16, 24)
+    run_experiment(path, out=big, executor="serial", progress=False, replications=3)
+    pd.testing.assert_frame_equal(comparable(load_results(grown)), comparable(load_results(big)))
+    pd.testing.assert_frame_equal(load_timeseries(grown), load_timeseries(big))
+    kept = load_results(grown).merge(first_seeds, on="run_id", suffixes=("", "_before"))
+    assert len(kept) == 8 and (kept["seed"] == kept["seed_before"]).all()
+    manifest = json.loads((grown / "manifest.json").read_text())
+    assert manifest["grown"][0]["replications"] == [1, 3] and manifest["n_runs"] == 24
+    # Fewer replications, or changed fixed parameters, is a changed experiment.
+    with pytest.raises(ConfigError, match="changed"):
+        run_experiment(path, out=grown, executor="serial", progress=False, replications=2)
+    with pytest.raises(ConfigError, match="changed"):
+        run_experiment(path, out=grown, executor="serial", progress=False, replications=4,
+                       days=16)  # fmt: skip
