@@ -208,7 +208,8 @@ def mechanism_name(mechanism: str, lang: str | None = None) -> str:
 def _outcome(name: str):
     from simulation import outcomes  # the one metric registry
 
-    return outcomes.get(name)
+    # A dashboard shows daily series: their entry first (a summary outcome may share the name).
+    return outcomes.DAILY.get(name) or outcomes.get(name)
 
 
 def metric_label(name: str, lang: str | None = None) -> str:

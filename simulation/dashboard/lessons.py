@@ -216,18 +216,23 @@ def load_lessons(folder: Path | None, scenarios: list[str]) -> tuple[list[Lesson
 # --- playing a step on a session -------------------------------------------------------------
 
 
-def _wanted(session: Any, settings: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
-    """(scenario, complete parameters) each side of the session should have for `settings`."""
+def scenario_params(session: Any, name: str) -> dict[str, Any]:
+    """The complete parameters of scenario file `name` in the session's scenario folder."""
     from simulation.config import load_scenario
     from simulation.dashboard.session import scenario_dir
 
     folder = scenario_dir() if session.folder is None else session.folder
+    return dict(load_scenario(Path(folder) / f"{name}.toml").params)
+
+
+def _wanted(session: Any, settings: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """(scenario, complete parameters) each side of the session should have for `settings`."""
     wanted = {}
     for side in ("A", "B"):
         name = settings.get(f"scenario_{side.lower()}")
         if name is None:
             continue
-        params = dict(load_scenario(Path(folder) / f"{name}.toml").params)
+        params = scenario_params(session, name)
         params.update(settings.get(f"switches_{side.lower()}", {}))
         params.update(settings.get("params", {}))
         params.update(settings.get(f"params_{side.lower()}", {}))

@@ -133,3 +133,77 @@ def explain_html(session: Any, lang: str | None = None) -> str:
         f"{scenarios}{explain.mechanisms_html(params, lang)}"
         f"{explain.metrics_html((*views.INDICATORS, views.COST), burn_in, lang)}</details>"
     )
+
+
+def page_base() -> str:
+    """This page's address without its query (``http://host:port/``), from the request headers."""
+    headers = solara.lab.headers.value or {}
+    host = (headers.get("host") or ["127.0.0.1:8765"])[0]
+    path = solara.use_router().path or "/"
+    return f"http://{host}{path}"
+
+
+@solara.component
+def ExportPanel(session: Any, version: int = 0):
+    """Sidebar card: slide (PNG, SVG) and GIF downloads, and the link (with QR) to this view."""
+    from simulation.dashboard import export
+
+    lang = i18n.current_language()
+    base = page_base()
+    day = session.day if session.streets else 0
+    with solara.Card(t("export", lang), margin=0, classes=["gg-export-card"]):
+        with solara.Row(gap="4px", style="flex-wrap:wrap"):
+            for fmt, key in (("png", "export_png"), ("svg", "export_svg")):
+                solara.FileDownload(
+                    lambda fmt=fmt: export.slide_bytes(session, fmt),
+                    filename=f"gridgov-day{day}.{fmt}",
+                    label=t(key, lang),
+                    mime_type=f"image/{'svg+xml' if fmt == 'svg' else fmt}",
+                )
+            solara.FileDownload(
+                lambda: export.run_gif(session),
+                filename=f"gridgov-day{day}.gif",
+                label=t("export_gif", lang),
+                mime_type="image/gif",
+            )
+        # Made on demand: the sidebar is not redrawn every simulated day, so a link shown all
+        # the time would carry a stale day.
+        url = solara.use_reactive("")
+        solara.Button(
+            t("share_link", lang),
+            on_click=lambda: url.set(export.link(session, base, lang) if session.streets else ""),
+            classes=["gg-share-button"],
+        )
+        if url.value:
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=(
+                    f'<a class="gg-share-link" href="{escape(url.value)}" '
+                    f'style="word-break:break-all">{escape(url.value)}</a>'
+                    f"{export.qr_svg(url.value)}"
+                ),
+                classes=["gg-share"],
+            )
+
+
+def use_link_restore(session: Any, redraw: Callable[[], None]) -> None:
+    """On a page opened from a share link, rebuild the linked view once (a hook)."""
+    from simulation.dashboard import export
+
+    search = solara.use_router().search or ""
+
+    def restore():
+        try:
+            view = export.parse_link(search, session.scenarios())
+        except ValueError as exc:
+            session.message = str(exc)
+            redraw()
+            return
+        if view is None:
+            return
+        if view.lang:
+            i18n.LANGUAGE.value = view.lang
+        export.restore(session, view)
+        redraw()
+
+    solara.use_effect(restore, [])

@@ -1,0 +1,302 @@
+"""Export and share the current comparison: a slide (PNG/SVG), an animated GIF, a link and its QR.
+
+Everything works offline: matplotlib draws the slide and, through its `PillowWriter`, the GIF;
+`segno` draws the QR code as SVG. Chinese text needs a CJK font that matplotlib can find: the
+project's set-up installs Debian's `fonts-noto-cjk` (see the Makefile and `.ci/run`);
+`cjk_font()` names the one found.
+
+A share link carries the scenarios, the mechanism switches, the seed, the day, the comparison
+mode and the language (``?a=baseline&b=full&sa=000&sb=111&seed=42&day=365&cmp=1&lang=zh``);
+`parse_link` checks every field and `restore` rebuilds that view on another page.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from simulation.dashboard import i18n, views
+from simulation.mechanisms import MECHANISMS
+
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Micro Hei")
+SLIDE_INCHES, SLIDE_DPI = (13.333, 7.5), 144  # 16:9, 1920 x 1080 pixels
+MAX_LINK_DAY = 4370
+
+
+def cjk_font() -> str | None:
+    """The family name of an installed CJK font matplotlib can use, or None."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FAMILIES if name in installed), None)
+
+
+def _rc() -> dict[str, Any]:
+    family = cjk_font()
+    sans = [family, "DejaVu Sans"] if family else ["DejaVu Sans"]
+    return {"font.family": "sans-serif", "font.sans-serif": sans, "font.size": 16,
+            "axes.unicode_minus": False}  # fmt: skip
+
+
+def _both(en: str, zh: str, sep: str = "  ") -> str:
+    return f"{zh}{sep}{en}" if zh and zh != en else en
+
+
+def _caption(session: Any) -> str:
+    from simulation.dashboard.explain import scenario_text
+    from simulation.dashboard.session import scenario_dir
+
+    folder = scenario_dir() if session.folder is None else session.folder
+    parts = []
+    for side in session.active_sides:
+        name = session.sides[side].scenario
+        en, zh = (scenario_text(folder, name, lang)[0] for lang in ("en", "zh"))
+        parts.append(f"{side}: {_both(en, zh)}")
+    day = _both(i18n.t("day", "en", day=session.day), i18n.t("day", "zh", day=session.day))
+    seed = f"{i18n.t('seed_line', 'zh', seed=session.seed)} / seed {session.seed}"
+    return " · ".join(parts) + "\n" + " · ".join([day, seed])
+
+
+def comparison_figure(session: Any):
+    """A 16:9 slide of the current view: the six indicators for A (and B), bilingual labels.
+
+    Returns:
+        A matplotlib `Figure` (not attached to pyplot, so nothing leaks between pages).
+    """
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
+    with rc_context(_rc()):
+        fig = Figure(figsize=SLIDE_INCHES, dpi=SLIDE_DPI, layout="constrained")
+        axes = fig.subplots(2, 3)
+        days = session.street("A").days
+        marks = views.markers(session)
+        for ax, name in zip(axes.flat, views.INDICATORS, strict=True):
+            for side in session.active_sides:
+                values = views.scaled(name, views.history(session.street(side), name))
+                ax.plot(days[: len(values)], values, color=views.SIDE_COLOURS[side], lw=2,
+                        label=i18n.t("street", "zh", side=side) + f" / Street {side}")  # fmt: skip
+            for m in marks:
+                colour = views.charts.MARKER_STYLE[m.kind][0]
+                if m.end is not None:
+                    ax.axvspan(m.day, m.end, color=colour, alpha=0.15, lw=0)
+                elif m.kind == "burn_in":
+                    ax.axvline(m.day, color=colour, ls="--", lw=1.2)
+            unit = views.unit(name, "zh"), views.unit(name, "en")
+            shown_unit = unit[0] if unit[0] == unit[1] else f"{unit[0]} / {unit[1]}"
+            en, zh = i18n.metric_label(name, "en"), i18n.metric_label(name, "zh")
+            ax.set_title(_both(en, zh, "\n"), fontsize=17)
+            ax.set_ylabel(shown_unit)
+            ax.grid(alpha=0.3)
+        axes.flat[0].legend(fontsize=14)
+        head = _headline(session)
+        fig.suptitle(head, fontsize=24, fontweight="bold")
+        fig.supxlabel(_caption(session), fontsize=15)
+    return fig
+
+
+def _headline(session: Any) -> str:
+    if not session.compare:
+        return _both(i18n.t("title", "en"), i18n.t("title", "zh"))
+    a, b = views.latest(session, "A"), views.latest(session, "B")
+    better, _, counted = views.charts.score(
+        {n: b[n] - a[n] for n in views.INDICATORS}, views.directions()
+    )
+    return (
+        i18n.t("better_on", "zh", k=better, n=counted)
+        + "  /  "
+        + i18n.t("better_on", "en", k=better, n=counted)
+    )
+
+
+def slide_bytes(session: Any, fmt: str = "png") -> bytes:
+    """The slide as PNG or SVG bytes."""
+    if fmt not in ("png", "svg"):
+        raise ValueError(f"slide format must be png or svg, got {fmt!r}")
+    fig = comparison_figure(session)
+    buffer = io.BytesIO()
+    with _font_context():
+        fig.savefig(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def _font_context():
+    from matplotlib import rc_context
+
+    return rc_context(_rc())
+
+
+def run_gif(session: Any, frames: int = 40, fps: int = 8) -> bytes:
+    """An animated GIF of the run so far: the key indicators of A (and B) growing day by day."""
+    from matplotlib.animation import FuncAnimation, PillowWriter
+    from matplotlib.figure import Figure
+
+    days = session.street("A").days
+    if not days:
+        raise ValueError("nothing to animate yet: run the street for a few days first")
+    names = views.INDICATORS[:4]
+    with _font_context():
+        fig = Figure(figsize=(9.6, 5.4), dpi=80, layout="constrained")
+        axes = fig.subplots(2, 2)
+        lines = []
+        for ax, name in zip(axes.flat, names, strict=True):
+            en, zh = i18n.metric_label(name, "en"), i18n.metric_label(name, "zh")
+            ax.set_title(_both(en, zh, "\n"))
+            all_values = []
+            for side in session.active_sides:
+                values = views.scaled(name, views.history(session.street(side), name))
+                all_values += [v for v in values if math.isfinite(v)]
+                (line,) = ax.plot([], [], color=views.SIDE_COLOURS[side], lw=2)
+                lines.append((line, values))
+            ax.set_xlim(days[0], max(days[-1], days[0] + 1))
+            if all_values:
+                low, high = min(all_values), max(all_values)
+                pad = (high - low) * 0.05 or 1.0
+                ax.set_ylim(low - pad, high + pad)
+            ax.grid(alpha=0.3)
+        stamp = fig.suptitle("")
+        cuts = sorted({max(1, round(len(days) * (i + 1) / frames)) for i in range(frames)})
+
+        def draw(n: int):
+            for line, values in lines:
+                line.set_data(days[:n], values[:n])
+            stamp.set_text(f"{i18n.t('day', 'zh', day=days[n - 1])} / Day {days[n - 1]}")
+            return [line for line, _ in lines]
+
+        animation = FuncAnimation(fig, draw, frames=cuts, blit=False)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "run.gif"
+            animation.save(path, writer=PillowWriter(fps=fps))
+            return path.read_bytes()
+
+
+# --- share links --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class View:
+    """What a share link restores."""
+
+    scenario_a: str
+    scenario_b: str | None
+    switches_a: tuple[bool, bool, bool]
+    switches_b: tuple[bool, bool, bool]
+    seed: int
+    day: int
+    lang: str | None = None
+    params_a: tuple[tuple[str, Any], ...] = ()
+    params_b: tuple[tuple[str, Any], ...] = ()
+
+
+def _bits(params: dict[str, Any]) -> str:
+    return "".join("1" if params[m] else "0" for m in MECHANISMS)
+
+
+def _changed(session: Any, side: str) -> str:
+    """Parameters of `side` that differ from its scenario file (slider moves), as ``k:v,k:v``."""
+    from simulation.dashboard.lessons import scenario_params
+
+    base = scenario_params(session, session.sides[side].scenario)
+    now = session.sides[side].params
+    return ",".join(
+        f"{k}:{str(v).lower()}" for k, v in now.items() if k not in MECHANISMS and base.get(k) != v
+    )
+
+
+def link_query(session: Any, lang: str | None = None) -> str:
+    """The query string (``a=...&b=...``) that restores the session's current view."""
+    fields = {"a": session.sides["A"].scenario, "sa": _bits(session.sides["A"].params)}
+    if _changed(session, "A"):
+        fields["pa"] = _changed(session, "A")
+    if session.compare:
+        fields.update(b=session.sides["B"].scenario, sb=_bits(session.sides["B"].params))
+        if _changed(session, "B"):
+            fields["pb"] = _changed(session, "B")
+    fields.update(seed=str(session.seed), day=str(session.day))
+    if lang:
+        fields["lang"] = lang
+    return urlencode(fields)
+
+
+def link(session: Any, base: str, lang: str | None = None) -> str:
+    """The full share link: `base` (``http://host:port/``) plus the view's query string."""
+    return f"{base.split('?')[0]}?{link_query(session, lang)}"
+
+
+def parse_link(query: str, scenarios: list[str]) -> View | None:
+    """Read a share link's query string; None if it is no share link.
+
+    Raises:
+        ValueError: One line naming the field of the link that is wrong.
+    """
+    from simulation.dashboard.session import parse_seed
+
+    q = {k: v[0] for k, v in parse_qs(query.lstrip("?")).items()}
+    if "a" not in q:
+        return None
+    for key in ("a", "b"):
+        if key in q and q[key] not in scenarios:
+            raise ValueError(f"link field {key}: no scenario {q[key][:40]!r} on this server")
+
+    def switches(key: str) -> tuple[bool, bool, bool]:
+        text = q.get(key, "000")
+        if len(text) != len(MECHANISMS) or set(text) - {"0", "1"}:
+            raise ValueError(f"link field {key}: three 0/1 switches expected, got {text[:10]!r}")
+        return tuple(c == "1" for c in text)  # type: ignore[return-value]
+
+    try:
+        seed = parse_seed(q.get("seed", "42"))
+    except ValueError as exc:
+        raise ValueError(f"link field seed: {exc}") from None
+    day_text = q.get("day", "0")
+    if not day_text.isdigit() or int(day_text) > MAX_LINK_DAY:
+        raise ValueError(f"link field day: a day in [0, {MAX_LINK_DAY}] expected")
+    lang = q.get("lang") if q.get("lang") in i18n.LANGUAGES else None
+    return View(q["a"], q.get("b"), switches("sa"), switches("sb"), seed, int(day_text), lang,
+                _params(q.get("pa", ""), "pa"), _params(q.get("pb", ""), "pb"))  # fmt: skip
+
+
+def _params(text: str, key: str) -> tuple[tuple[str, Any], ...]:
+    """Parse ``k:v,k:v`` parameter changes, each checked by the parameter table."""
+    from simulation import parameters
+
+    out = []
+    for item in filter(None, text.split(",")):
+        name, _, raw = item.partition(":")
+        try:
+            value = tomllib.loads(f"v = {raw.strip()}")["v"]
+            out.append((name, parameters.check_value(name, value)))
+        except parameters.ParameterError as exc:
+            raise ValueError(f"link field {key}.{name[:40]}: {exc.message}") from None
+        except (tomllib.TOMLDecodeError, ValueError):
+            raise ValueError(f"link field {key}.{name[:40]}: cannot read {raw[:20]!r}") from None
+    return tuple(out)
+
+
+def restore(session: Any, view: View) -> bool:
+    """Give the session the linked view: scenarios, switches, seed, then run to the day."""
+    from simulation.dashboard.lessons import Step, apply_step, run_to
+
+    settings: dict[str, Any] = {"scenario_a": view.scenario_a, "seed": view.seed}
+    settings["switches_a"] = dict(zip(MECHANISMS, view.switches_a, strict=True))
+    settings["params_a"] = dict(view.params_a)
+    if view.scenario_b:
+        settings["scenario_b"] = view.scenario_b
+        settings["switches_b"] = dict(zip(MECHANISMS, view.switches_b, strict=True))
+        settings["params_b"] = dict(view.params_b)
+    step = Step(settings, max(view.day, 1))
+    apply_step(session, step)
+    return run_to(session, view.day)
+
+
+def qr_svg(text: str) -> str:
+    """The QR code of `text` as inline SVG (drawn offline by segno)."""
+    import segno
+
+    return segno.make(text, error="m").svg_inline(scale=4, dark="#000", light="#fff")

@@ -1,0 +1,116 @@
+"""Export and share: slide PNG/SVG with bilingual captions, run GIF, share link and QR, offline."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from simulation.dashboard import export, views
+from simulation.dashboard.session import DashboardSession
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = {"households_per_grid": 40, "grids_per_street": 2}
+
+
+@pytest.fixture(scope="module")
+def compared():
+    s = DashboardSession(seed=7, scenario_folder=ROOT / "scenarios")
+    s.set_params(SMALL)
+    s.set_compare(True)
+    s.step(120)
+    return s
+
+
+def test_a_cjk_font_is_installed_for_matplotlib():
+    # Installed by the project's set-up (Debian fonts-noto-cjk in the Makefile and .ci/run):
+    # without it every Chinese caption of a slide would be empty boxes.
+    assert export.cjk_font() is not None
+
+
+def test_slide_png_is_16_by_9_and_svg_carries_both_languages(compared):
+    png = export.slide_bytes(compared, "png")
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.size in ((1919, 1080), (1920, 1080))
+    svg = export.slide_bytes(compared, "svg").decode("utf-8")
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    # text is drawn as glyph paths named after their font: the Chinese ones come from the CJK
+    # font, not from a fallback that draws empty boxes
+    assert 'id="NotoSansCJK' in svg or 'id="WenQuanYi' in svg or 'id="SourceHan' in svg
+    with pytest.raises(ValueError):
+        export.slide_bytes(compared, "bmp")
+
+
+def test_slide_headline_counts_better_indicators_in_both_languages(compared):
+    head = export._headline(compared)
+    a, b = views.latest(compared, "A"), views.latest(compared, "B")
+    better, _, counted = views.charts.score(
+        {n: b[n] - a[n] for n in views.INDICATORS}, views.directions()
+    )
+    assert f"B 在 {counted} 项指标中有 {better} 项更好" in head
+    assert f"B is better on {better} of {counted} indicators" in head
+    caption = export._caption(compared)
+    assert "三项机制全部启用" in caption and "All three mechanisms" in caption
+    assert "第 120 天" in caption and "Day 120" in caption
+
+
+def test_run_gif_is_an_animation(compared):
+    gif = export.run_gif(compared, frames=6, fps=4)
+    image = Image.open(io.BytesIO(gif))
+    assert image.format == "GIF" and getattr(image, "n_frames", 1) == 6
+
+
+def test_gif_of_nothing_is_refused_with_a_message():
+    s = DashboardSession(seed=1, scenario_folder=ROOT / "scenarios")
+    s.set_params(SMALL)
+    with pytest.raises(ValueError, match="nothing to animate"):
+        export.run_gif(s)
+
+
+def test_share_link_restores_scenarios_switches_seed_and_day(compared):
+    compared.set_mechanism("A", "identity", True)
+    compared.step(30)
+    url = export.link(compared, "http://10.0.0.5:8765/?old=1", "zh")
+    assert url.startswith("http://10.0.0.5:8765/?a=baseline&sa=100&pa=")
+    assert "&b=full&sb=111&pb=" in url and url.endswith("&seed=7&day=30&lang=zh")
+    view = export.parse_link(url.split("?", 1)[1], compared.scenarios())
+    other = DashboardSession(seed=99, scenario_folder=ROOT / "scenarios")
+    other.set_params(SMALL)
+    assert export.restore(other, view)
+    assert other.compare and other.seed == 7 and other.day == 30
+    assert other.sides["A"].params["identity"] and not other.sides["A"].params["connection"]
+    assert other.sides["B"].scenario == "full"
+    # the same settings and seed give the same street
+    assert views.latest(other, "B")["backlog"] == views.latest(compared, "B")["backlog"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("a=nope", "a"),
+        ("a=baseline&b=../etc", "b"),
+        ("a=baseline&sa=12", "sa"),
+        ("a=baseline&seed=x", "seed"),
+        ("a=baseline&day=-3", "day"),
+        ("a=baseline&day=99999", "day"),
+        ("a=baseline&pa=households_per_grid:-5", "pa.households_per_grid"),
+        ("a=baseline&pa=nonsense:1", "pa.nonsense"),
+        ("a=baseline&pb=need_rate:abc", "pb.need_rate"),
+    ],
+)
+def test_a_broken_link_is_one_line_naming_the_field(query, field):
+    with pytest.raises(ValueError) as info:
+        export.parse_link(query, ["baseline", "full"])
+    assert str(info.value).startswith(f"link field {field}:") and "\n" not in str(info.value)
+
+
+def test_a_plain_address_is_no_share_link():
+    assert export.parse_link("", ["baseline"]) is None
+    assert export.parse_link("token=abc", ["baseline"]) is None
+
+
+def test_qr_code_is_inline_svg_drawn_offline():
+    svg = export.qr_svg("http://127.0.0.1:8765/?a=baseline&seed=42&day=0")
+    assert svg.startswith("<svg") and "path" in svg
