@@ -194,10 +194,24 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
     return out
 
 
+def _is_experiment(path: str) -> bool:
+    """An experiment file has an [experiment] or [design] table (checked by its own loader)."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False  # load_scenario names the problem
+    return "experiment" in data or "design" in data
+
+
 def _validate_command(args: argparse.Namespace) -> int:
     failed = 0
     for f in args.files:
         try:
+            if _is_experiment(f):
+                from simulation.experiment.plan import validate_file
+
+                print(validate_file(f))  # design, hypotheses, runs, time and power
+                continue
             load_scenario(f)
         except ConfigError as exc:
             print(f"gridgov: error: {exc}", file=sys.stderr)
@@ -209,6 +223,10 @@ def _validate_command(args: argparse.Namespace) -> int:
 
 def add_parser(sub) -> None:
     """Register `gridgov validate`."""
-    p = sub.add_parser("validate", help="check scenario files without running them")
+    p = sub.add_parser(
+        "validate",
+        help="check scenario or experiment files without running them (experiments: also "
+        "runs, estimated time and replications needed)",
+    )
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(func=_validate_command)

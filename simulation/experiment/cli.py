@@ -6,9 +6,20 @@ import argparse
 import sys
 
 
+def _dry_run(args: argparse.Namespace) -> int:
+    from simulation.experiment.plan import dry_run, format_plan
+    from simulation.experiment.sweep import plan
+
+    design = plan(args.experiment, replications=args.replications, days=args.days)
+    print(format_plan(dry_run(design, workers=args.workers)))
+    return 0
+
+
 def _sweep(args: argparse.Namespace) -> int:
     from simulation.experiment.sweep import run_experiment
 
+    if args.dry_run:
+        return _dry_run(args)
     res = run_experiment(
         args.experiment,
         out=args.out,
@@ -121,6 +132,11 @@ def add_parser(sub) -> None:
     p.add_argument("--days", type=int, default=None, help="override scored days")
     p.add_argument("--chunk-size", type=int, default=None, help="runs per task (default: auto)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--dry-run", action="store_true",
+        help="validate, time a few calibration runs and print runs, time and the replications "
+        "each hypothesis needs for its min_effect; writes nothing",
+    )  # fmt: skip
     p.set_defaults(func=_sweep)
 
     p = sub.add_parser(

@@ -238,4 +238,8 @@ def build_design(exp: Experiment) -> Design:
         run_seed(exp.seed, p, r) for p, r in zip(runs["point"], runs["replication"], strict=True)
     ]
     runs["seed"] = runs["seed"].astype(np.int64)
-    return Design(exp, points_df, factors, runs, problem, sample)
+    design = Design(exp, points_df, factors, runs, problem, sample)
+    from simulation.experiment.plan import check_selectors
+
+    check_selectors(design)  # a hypothesis on a group with no runs: refused before any run
+    return design
