@@ -15,7 +15,7 @@ for c in python3.13 python3.12 \
 done; exit 1
 endef
 
-.PHONY: demo test bench lint format dashboard experiments clean venv
+.PHONY: demo test bench lint format dashboard experiments clean venv cjk-font
 
 venv: $(STAMP)
 
@@ -26,10 +26,19 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[experiments,dask,dashboard,dev]'
 	@touch $(STAMP)
 
+# A Chinese font (Debian's fonts-noto-cjk) for the dashboard's Chinese page, slides and GIFs.
+# Installed when we are root with apt (CI, a fresh machine); otherwise the command is printed.
+cjk-font:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing fonts-noto-cjk (Chinese font)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+	  else echo "error: no Chinese font; run: sudo apt-get install fonts-noto-cjk" >&2; exit 1; fi; }
+
 demo: $(STAMP)
 	$(VENV)/bin/gridgov demo
 
-test: $(STAMP)
+test: $(STAMP) cjk-font
 	$(VENV)/bin/ruff check simulation tests
 	$(VENV)/bin/ruff format --check simulation tests
 	$(VENV)/bin/pytest -q
@@ -37,7 +46,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(VENV)/bin/gridgov bench
 
-dashboard: $(STAMP)
+dashboard: $(STAMP) cjk-font
 	$(VENV)/bin/gridgov dashboard
 
 # The mechanisms experiment end to end: sweep (resumes if interrupted), report, hypothesis check.
