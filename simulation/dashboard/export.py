@@ -34,7 +34,15 @@ def cjk_font() -> str | None:
     from matplotlib import font_manager
 
     installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FAMILIES if name in installed), None)
+    found = next((name for name in CJK_FAMILIES if name in installed), None)
+    if found is None:
+        # matplotlib caches its font list on first use; a font installed later is not in it.
+        for path in font_manager.findSystemFonts():
+            if any(key in Path(path).name for key in ("NotoSansCJK", "wqy-microhei", "SourceHan")):
+                font_manager.fontManager.addfont(path)
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        found = next((name for name in CJK_FAMILIES if name in installed), None)
+    return found
 
 
 def _rc() -> dict[str, Any]:
