@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
+import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -173,3 +176,40 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_runs(tmp_path):
     proc = run_cli("sweep", path, "--out", out, "--no-progress")
     assert proc.returncode == 0
     assert len(pd.read_parquet(out / "runs")) == 48
+
+
+def _alive_in_group(pgid: int) -> list[int]:
+    """Processes of a process group that are still running (zombies do not count)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            alive.append(int(stat.parent.name))
+    return alive
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs Linux /proc")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_and_fork_server_die_with_the_sweep(tmp_path, sig):
+    path = write(tmp_path, factorial_toml(reps=6, days=400))
+    out = tmp_path / "out"
+    proc = popen_cli("sweep", path, "--out", out, "--workers", "2", "--chunk-size", "1",
+                     "--no-progress")  # fmt: skip
+    try:
+        _wait_for_parts(out, 1, proc)
+        assert len(_alive_in_group(proc.pid)) >= 4  # sweep, fork server, 2 workers
+        os.kill(proc.pid, sig)  # the parent only, as a killed terminal or OOM killer would
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 5
+        while _alive_in_group(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _alive_in_group(proc.pid) == [], "orphaned workers after the sweep died"
+    finally:
+        kill_group(proc)
+    status = json.loads((out / "manifest.json").read_text())["status"]
+    assert status == ("running" if sig == signal.SIGKILL else "interrupted")
+    assert run_cli("sweep", path, "--out", out, "--no-progress").returncode == 0
+    assert len(load_results(out)) == 48

@@ -10,11 +10,13 @@ failed with its error and the sweep goes on.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import importlib
 import math
 import multiprocessing
 import os
 import signal
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -165,6 +167,8 @@ class LocalPool(Executor):
 
     def __init__(self, workers: int):
         ctx = multiprocessing.get_context("forkserver")
+        # Read by the fork server when it imports this module (see `_die_with_parent`).
+        os.environ[_SWEEP_PID] = str(os.getpid())
         # The fork server imports Mesa and the model once; every worker forks from it.
         ctx.set_forkserver_preload(["simulation.experiment.execute", "simulation.run"])
         self._make = lambda: ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker)
@@ -186,10 +190,37 @@ class LocalPool(Executor):
         self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
+_SWEEP_PID = "GRIDGOV_SWEEP_PID"
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (no orphans after a kill -9).
+
+    The sweep starts the fork server, which forks the workers: each link of that chain dies
+    with the one above it, so a SIGKILLed sweep leaves no worker computing for nobody.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the request was made
+        os._exit(1)
+
+
+# In the fork server (its parent is the sweep that set the variable): die with the sweep.
+if os.environ.get(_SWEEP_PID) == str(os.getppid()):
+    _die_with_parent()
+
+
 def _init_worker() -> None:
     # Ctrl-C is the parent's business: it stops submitting and keeps finished chunks. Workers
     # that died of SIGINT would break the pool before the parent could shut it down cleanly.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()  # the worker's parent is the fork server
     with contextlib.suppress(ImportError):
         importlib.import_module("simulation.run")
 
