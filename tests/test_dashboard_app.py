@@ -247,3 +247,184 @@ def test_a_refused_slider_value_gives_a_message_and_the_thumb_goes_back(dashboar
     )
     assert session.street("A").model.p["households_per_grid"] == 50
     assert rc.find(v.Slider, class_="gg-slider-households_per_grid").widget.v_model == 50
+
+
+# --- classroom bugs (issue 12): each reproduced here first --------------------------------------
+
+
+def _wait(condition, timeout=20.0):
+    deadline = time.time() + timeout
+    while not condition() and time.time() < deadline:
+        time.sleep(0.02)
+    return condition()
+
+
+def test_a_seed_typed_during_play_is_applied(dashboard_page):
+    session, rc = dashboard_page
+    _button(rc, "Play").click()
+    assert _wait(lambda: session.day >= 4)
+    field = rc.find(v.TextField, class_="gg-seed").widget
+    field.v_model = "77"  # typed; Play redraws the page several times before Enter
+    time.sleep(0.4)
+    assert rc.find(v.TextField, class_="gg-seed").widget.v_model == "77"
+    field.fire_event("keyup.enter", None)
+    assert session.seed == 77 and session.street("A").seed == 77
+    _button(rc, "Pause").click()
+    assert rc.find(v.TextField, class_="gg-seed").widget.v_model == "77"
+
+
+def test_full_width_digits_and_a_huge_paste_in_the_seed_field(dashboard_page):
+    session, rc = dashboard_page
+    field = rc.find(v.TextField, class_="gg-seed").widget
+    field.v_model = "４２"
+    field.fire_event("keyup.enter", None)
+    assert session.seed == 42
+    field.v_model = "9" * 10_000
+    field.fire_event("keyup.enter", None)
+    field = rc.find(v.TextField, class_="gg-seed").widget
+    assert field.error is True and session.seed == 42
+    message = " ".join(field.messages)
+    assert message.startswith("Seed must be") and len(message) < 120
+
+
+def test_reset_button_restores_the_starting_street():
+    session = DashboardSession(seed=3)
+    box, rc = solara.render(solara.AppLayout(children=[Dashboard(session)]), handle_error=False)
+    try:
+        slider = rc.find(v.Slider, class_="gg-slider-households_per_grid").widget
+        slider.fire_event("change", 1000)
+        assert "12,000 households" in _html(rc)
+        _button(rc, "+30 days").click()
+        _button(rc, "Reset").click()
+        assert _day(rc) == 0 and "3,600 households" in _html(rc)
+        assert rc.find(v.Slider, class_="gg-slider-households_per_grid").widget.v_model == 300
+    finally:
+        rc.close()
+
+
+def test_step_and_play_are_off_once_the_run_is_complete(dashboard_page):
+    session, rc = dashboard_page
+    session.set_params({"burn_in_days": 0, "scored_days": 20})
+    _button(rc, "+30 days").click()
+    assert session.day == 20 and _day(rc) == 20
+    assert "Run complete at day 20" in str(rc.find(v.Alert, class_="gg-notice").widget.children)
+    for label in ("Step", "+30 days", "Play"):
+        assert _button(rc, label).disabled is True
+    _button(rc, "Reset").click()
+    assert _button(rc, "Step").disabled is False
+
+
+def test_shared_sliders_show_both_values_when_the_streets_differ(dashboard_page):
+    session, rc = dashboard_page
+    _switch(rc, "Compare two streets (A vs B)").v_model = True
+    session.sides["B"].params["workers_per_grid"] = 2  # as a scenario with extra staff does
+    session.rebuild()
+    _switch(rc, "Compare two streets (A vs B)").v_model = False
+    _switch(rc, "Compare two streets (A vs B)").v_model = True
+    slider = rc.find(v.Slider, class_="gg-slider-workers_per_grid").widget
+    assert "A 1 · B 2" in slider.label and "differ" in slider.label
+    assert slider.color == "deep-orange"
+    slider.fire_event("change", 3)
+    slider = rc.find(v.Slider, class_="gg-slider-workers_per_grid").widget
+    assert session.street("B").model.p["workers_per_grid"] == 3
+    assert "differ" not in slider.label
+
+
+@pytest.mark.parametrize("value", ["Infinity", "-Infinity", "NaN", "1e999", "abc", None])
+def test_a_hand_crafted_slider_value_gives_a_message_not_a_traceback(dashboard_page, value):
+    session, rc = dashboard_page
+    slider = rc.find(v.Slider, class_="gg-slider-households_per_grid").widget
+    slider.fire_event("change", value)
+    text = str(rc.find(v.Alert, class_="gg-message").widget.children)
+    assert "households_per_grid" in text
+    assert "Traceback" not in text and ".py" not in text
+    assert session.street("A").model.p["households_per_grid"] == 50
+    _button(rc, "Step").click()
+    assert _day(rc) == 1
+
+
+def test_a_page_beyond_the_session_cap_gets_a_polite_notice(monkeypatch):
+    from simulation.dashboard import classroom
+
+    monkeypatch.setattr(classroom.REGISTRY, "_max", len(classroom.REGISTRY))
+    box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    try:
+        assert "The classroom is full" in _html(rc)
+        assert not rc.find(v.Btn, children=["Step"]).widgets
+    finally:
+        rc.close()
+    monkeypatch.setattr(classroom.REGISTRY, "_max", None)
+    before = len(classroom.REGISTRY)
+    box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    assert len(classroom.REGISTRY) == before + 1
+    rc.close()
+    assert len(classroom.REGISTRY) == before  # closing the page frees its place
+
+
+def test_without_the_classroom_password_a_page_is_refused_politely(monkeypatch):
+    monkeypatch.setenv("GRIDGOV_DASHBOARD_TOKEN", "ban-ji-42")
+    box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    try:
+        assert "This dashboard is for one classroom" in _html(rc)
+        assert not rc.find(v.Btn, children=["Step"]).widgets
+        field = rc.find(v.TextField, class_="gg-password").widget
+        field.v_model = "wrong"
+        _button(rc, "Enter").click()
+        assert "not the password" in str(rc.find(v.TextField, class_="gg-password").widget.messages)
+        rc.find(v.TextField, class_="gg-password").widget.v_model = "ban-ji-42"
+        _button(rc, "Enter").click()
+        _button(rc, "Step").click()
+        assert _day(rc) == 1
+    finally:
+        rc.close()
+
+
+def _room_code(rc) -> str:
+    return re.search(r'class="gg-room-code"[^>]*>(\w+)<', _html(rc)).group(1)
+
+
+def _follow(rc, code):
+    rc.find(v.TextField, class_="gg-room-code-input").widget.v_model = code
+    rc.find(v.Btn, class_="gg-room-join").widget.click()
+
+
+def test_follow_mode_viewers_watch_the_trainers_street_and_can_branch_off():
+    trainer_session = DashboardSession(seed=3)
+    trainer_session.set_params(SMALL)
+    pages = [
+        solara.render(solara.AppLayout(children=[Dashboard(s)]), handle_error=False)[1]
+        for s in (trainer_session, DashboardSession(seed=8), DashboardSession(seed=9))
+    ]
+    trainer, viewers = pages[0], pages[1:]
+    try:
+        trainer.find(v.Btn, class_="gg-room-start").widget.click()
+        code = _room_code(trainer)
+        for viewer in viewers:
+            _follow(viewer, code.lower())  # typed loosely
+            assert "Following room" in _html(viewer)
+            assert not viewer.find(v.Btn, children=["Step"]).widgets  # read-only
+        assert _wait(lambda: "2 following" in _html(trainer))
+        _button(trainer, "+30 days").click()
+        for viewer in viewers:
+            assert _wait(lambda viewer=viewer: _day(viewer) == 30)
+            assert "200 households" in _html(viewer)  # the trainer's street, not their own
+        # each viewer keeps its own colouring
+        viewers[0].find(v.BtnToggle, class_="gg-colour-by").widget.v_model = 1
+        _button(trainer, "Step").click()
+        assert _wait(lambda: _day(viewers[1]) == 31 and _day(viewers[0]) == 31)
+        # the trainer hands control to the first trainee, who steps for everyone
+        trainer.find(v.Select, class_="gg-room-driver").widget.v_model = "Trainee 1"
+        assert _wait(lambda: bool(viewers[0].find(v.Btn, children=["Step"]).widgets))
+        _button(viewers[0], "Step").click()
+        assert _wait(lambda: _day(trainer) == 32 and _day(viewers[1]) == 32)
+        # everyone branches off with their own copy at the same day
+        trainer.find(v.Select, class_="gg-room-driver").widget.v_model = "Trainer"
+        trainer.find(v.Btn, class_="gg-room-branch-all").widget.click()
+        assert _wait(lambda: all(bool(p.find(v.Btn, children=["Step"]).widgets) for p in viewers))
+        time.sleep(0.2)  # let the viewers' own redraws (from their follow threads) finish
+        _button(viewers[1], "Step").click()
+        assert _wait(lambda: _day(viewers[1]) == 33)
+        assert _day(viewers[0]) == 32 and trainer_session.day == 32
+    finally:
+        for page in pages:
+            page.close()

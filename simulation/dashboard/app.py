@@ -18,11 +18,12 @@ import os
 # Solara reads this when it is imported; a classroom has no internet for telemetry anyway.
 os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
 
+import secrets  # noqa: E402
 from html import escape  # noqa: E402
 
 import solara  # noqa: E402
 
-from simulation.dashboard.classroom import REGISTRY, preload  # noqa: E402
+from simulation.dashboard.classroom import REGISTRY, preload, token_accepted  # noqa: E402
 
 # Import pandas, matplotlib, Mesa and the model now, while Solara loads this module at server
 # start: pages opened at once would otherwise import them concurrently, and some got
@@ -128,21 +129,34 @@ def ParameterSlider(session: DashboardSession, name: str, act, version: int = 0)
     """
     spec = PARAMETERS[name]
     value = session.sides["A"].params[name]
-    shown = f"{value:g}" if isinstance(value, float) else str(value)
     is_int = spec.kind is int
     step = (10 if spec.high - spec.low >= 500 else 1) if is_int else 0.1
+    # In comparison mode a slider sets both streets; where A and B differ (e.g. a scenario with
+    # extra staff) it says so, instead of showing only A's value and hiding the contrast.
+    values = [session.sides[side].params[name] for side in session.active_sides]
+    differs = len(set(values)) > 1
+    shown = " · ".join(
+        (f"{side} " if differs else "") + (f"{v:g}" if isinstance(v, float) else str(v))
+        for side, v in zip(session.active_sides, values, strict=True)
+        if differs or side == "A"
+    )
 
     def on_change(widget, event, data):
         try:
             proposed = int(round(float(data))) if is_int else round(float(data), 6)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # "Infinity" overflows int()
             proposed = data  # the session turns it into a message
         act(session.set_param, name, proposed)
         # If the session refused the value, put the thumb back where the street is.
         widget.v_model = session.sides["A"].params[name]
 
+    label = f"{name.replace('_', ' ').capitalize()}: {shown} {spec.unit}"
+    if differs:
+        label += i18n.pick(
+            " (A and B differ; moving it sets both)", "（A、B 不同；拖动将同时设置两者）"
+        )
     slider = solara.v.Slider(
-        label=f"{name.replace('_', ' ').capitalize()}: {shown} {spec.unit}",
+        label=label,
         v_model=value,
         min=spec.low,
         max=spec.high,
@@ -150,6 +164,7 @@ def ParameterSlider(session: DashboardSession, name: str, act, version: int = 0)
         thumb_label=True,
         hide_details=True,
         class_=f"gg-slider-{name}",
+        color="deep-orange" if differs else None,  # the projector shows the contrast too
     )
     solara.v.use_event(slider, "change", on_change)
     return slider
@@ -306,49 +321,73 @@ def MainView(state: PageState):
 
 @solara.component
 def Dashboard(session: DashboardSession | None = None):
-    """Show the whole page; pass a session to drive it from a test, else a fresh one is made."""
-    s = solara.use_memo(lambda: session or DashboardSession(), [])
+    """Show the whole page; pass a session to drive it from a test, else a fresh one is made.
+
+    Each page holds a ticket of the server's session registry: beyond the cap a page gets a
+    polite notice instead of a street, and closing the page gives the ticket back.
+    """
+    ticket = solara.use_memo(REGISTRY.open, [])
+    solara.use_effect(lambda: lambda: REGISTRY.close(ticket), [])
+    if ticket is None:
+        follow.ServerFull(REGISTRY.max_sessions)
+        return
+    _Guarded(session)
+
+
+@solara.component
+def _Guarded(session: DashboardSession | None):
+    """Whatever goes wrong while drawing becomes a short message, never a traceback or a path."""
+    exception, clear = solara.use_exception()
+    if exception is not None:
+        with solara.Column(style="padding:24px", classes=["gg-page-error"]):
+            solara.Error(
+                i18n.pick(
+                    f"Something went wrong on this page ({type(exception).__name__}). "
+                    "Press Try again; Reset returns to the starting street.",
+                    f"页面出现问题（{type(exception).__name__}）。请点击“重试”；"
+                    "“重置”可回到初始街道。",
+                )
+            )
+            solara.Button(i18n.pick("Try again", "重试"), on_click=clear, color="primary")
+        return
+    _Page(session)
+
+
+@solara.component
+def _Page(session: DashboardSession | None):
+    own = solara.use_memo(lambda: session or DashboardSession(), [])
     state = PageState(
-        session=s,
+        page=solara.use_memo(lambda: secrets.token_hex(6), []),
+        current=solara.use_reactive(own),
+        room=solara.use_reactive(None),
         frame=solara.use_reactive(0),
         settings=solara.use_reactive(0),
         playing=solara.use_reactive(False),
         colour_by=solara.use_reactive("satisfaction"),
-        seed_text=solara.use_reactive(str(s.seed)),
+        seed_text=solara.use_reactive(str(own.seed)),
         seed_error=solara.use_reactive(""),
         days_per_frame=solara.use_reactive(2),
     )
+    use_play_loop(state)
+    use_follow_loop(state)
 
-    current = solara.use_ref(None)  # the play task, so the loop can tell it was cancelled
-
-    def play_loop():
-        task = current.current
-        while state.playing.value and (task is None or task.is_current()):
-            started = time.perf_counter()
-            state.step(state.days_per_frame.value)
-            if s.message or not state.running:
-                # An error, or the configured run (burn-in + scored days) is over: stop, so a
-                # forgotten tab never keeps the server busy.
-                state.playing.value = False
-                if not s.message:
-                    s.notice = f"Run complete at day {s.day}; Reset to start again"
-                    state.redraw()
-                return
-            time.sleep(max(0.0, PLAY_FRAME_SECONDS - (time.perf_counter() - started)))
-
-    current.current = solara.lab.use_task(
-        play_loop, dependencies=[state.playing.value], prefer_threaded=True, raise_error=False
-    )
-
-    def stop_on_close():
+    def on_close():
         def cleanup():
             state.playing.value = False
-            if getattr(current.current, "_cancel", None):
-                current.current.cancel()
+            room, current = state.room.value, state.session
+            watched = room is not None and bool(room.viewers)
+            if room is not None:
+                follow.ROOMS.leave(room, state.page)  # the owner leaving closes the room
+            if session is None and not watched:
+                # Ours: free the streets now, even if something still holds the session. A
+                # room's viewers copy its street when it closes, so that one is left to them.
+                own.streets = {}
+                if room is None:
+                    current.streets = {}  # a copy this page branched off with is ours too
 
         return cleanup
 
-    solara.use_effect(stop_on_close, [])
+    solara.use_effect(on_close, [])
 
     title = t("title")
     solara.Title(title)
@@ -365,7 +404,16 @@ def _clear_message(session: DashboardSession) -> None:
 
 @solara.component
 def Page():
-    """Entry point for `solara run simulation.dashboard.app`."""
+    """Entry point for `solara run simulation.dashboard.app`.
+
+    With a classroom password set (`gridgov dashboard --token`), a page needs it in its link
+    (`?token=...`) or typed in; until then it gets a polite refusal and no session.
+    """
+    unlocked = solara.use_reactive(False)
+    token = follow.query_token()  # a hook: called on every render
+    if not (unlocked.value or token_accepted(token)):
+        follow.PasswordGate(unlocked)
+        return
     Dashboard()
 
 

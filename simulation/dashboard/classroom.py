@@ -168,6 +168,7 @@ class Room:
         driver: Page id allowed to change the session (the owner unless handed over).
         viewers: Page id -> display name of every page following.
         version: Bumped on every change a viewer must show.
+        settings_version: Bumped when settings changed (viewers then redraw their controls too).
         branched: True once the trainer let everyone go on with their own copy.
         closed: True once the trainer's page closed the room.
 
@@ -179,6 +180,7 @@ class Room:
     driver: str = ""
     viewers: dict[str, str] = field(default_factory=dict)
     version: int = 0
+    settings_version: int = 0
     branched: bool = False
     closed: bool = False
     changed: threading.Condition = field(default_factory=threading.Condition)
@@ -187,10 +189,12 @@ class Room:
         """The owner drives until control is handed over."""
         self.driver = self.driver or self.owner
 
-    def publish(self) -> int:
-        """Tell every viewer the session changed; return the new version."""
+    def publish(self, settings: bool = True) -> int:
+        """Tell every viewer the session changed (its settings too, if `settings`)."""
         with self.changed:
             self.version += 1
+            if settings:
+                self.settings_version += 1
             self.changed.notify_all()
             return self.version
 
@@ -254,6 +258,11 @@ class Rooms:
             if room.driver == page:  # control returns to the trainer
                 room.driver = room.owner
         room.publish()
+
+    def branch_all(self, room: Room) -> None:
+        """Let every viewer go on with its own copy; the owner keeps the original."""
+        room.branched = True
+        self.close(room)
 
     def close(self, room: Room) -> None:
         """Close the room: viewers keep watching their last picture and may branch off."""
