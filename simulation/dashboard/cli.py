@@ -115,7 +115,8 @@ def server_environment(args: argparse.Namespace, base: dict[str, str]) -> dict[s
 
 def run(args: argparse.Namespace) -> int:
     """Check the options and address, print the link, and replace this process with the server."""
-    problem = option_problem(args) or port_problem(args.host, args.port)
+    # The address first: a mistyped host is "not an address", not a reason for --allow-remote.
+    problem = port_problem(args.host, args.port) or option_problem(args)
     if problem:
         print(f"gridgov dashboard: {problem}", file=sys.stderr)
         return 2
