@@ -15,7 +15,7 @@ for c in python3.13 python3.12 \
 done; exit 1
 endef
 
-.PHONY: demo test bench lint format dashboard experiments clean venv cjk-font
+.PHONY: demo test bench lint format dashboard experiments venv-experiments clean venv cjk-font
 
 venv: $(STAMP)
 
@@ -49,11 +49,32 @@ bench: $(STAMP)
 dashboard: $(STAMP) cjk-font
 	$(VENV)/bin/gridgov dashboard
 
-# The mechanisms experiment end to end: sweep (resumes if interrupted), report, hypothesis check.
-experiments: $(STAMP)
-	$(VENV)/bin/gridgov sweep experiments/mechanisms.toml
-	$(VENV)/bin/gridgov report results/mechanisms
-	$(VENV)/bin/gridgov check results/mechanisms
+# An experiment end to end: sweep (resumes if interrupted), report, hypothesis check with JUnit
+# and JSON verdicts. Scale it down for CI: make experiments EXP=experiments/smoke.toml
+# REPLICATIONS=3 DAYS=90 (a scaled-down run goes to its own folder, results/NAME-rR-dD).
+# Needs only the light install (no dashboard or browser extras).
+EXP ?= experiments/mechanisms.toml
+REPLICATIONS ?=
+DAYS ?=
+EXP_NAME := $(basename $(notdir $(EXP)))
+OUT ?= results/$(EXP_NAME)$(if $(REPLICATIONS),-r$(REPLICATIONS))$(if $(DAYS),-d$(DAYS))
+EXP_STAMP := $(VENV)/.installed-experiments
+
+venv-experiments: $(EXP_STAMP)
+
+# The full install (make venv) includes these extras: then there is nothing to install.
+$(EXP_STAMP): pyproject.toml
+	@if [ -f $(STAMP) ] && [ $(STAMP) -nt pyproject.toml ]; then touch $(EXP_STAMP); exit 0; fi; \
+	PYBIN=$$( $(find_python) ) || { echo "error: gridgov needs Python >= 3.12 (python3.12/python3.13 on PATH or under pyenv); none found" >&2; exit 1; }; \
+	if [ ! -x $(PY) ]; then echo "creating $(VENV) with $$PYBIN"; "$$PYBIN" -m venv $(VENV); fi; \
+	$(PY) -m pip install -q --upgrade pip && \
+	$(PY) -m pip install -q -e '.[experiments,dask]' && touch $(EXP_STAMP)
+
+experiments: $(EXP_STAMP)
+	$(VENV)/bin/gridgov sweep $(EXP) --out $(OUT) --no-progress \
+	  $(if $(REPLICATIONS),--replications $(REPLICATIONS)) $(if $(DAYS),--days $(DAYS))
+	$(VENV)/bin/gridgov report $(OUT)
+	$(VENV)/bin/gridgov check $(OUT) --junit $(OUT).junit.xml --json $(OUT).check.json
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check simulation tests

@@ -178,6 +178,8 @@ def ab_test(
         pairs = [(on_scale(x[metric], scale), on_scale(y[metric], scale)) for x, y in cells]
         res = (inference.rank_shift if kind == "skewed" else inference.welch)(pairs, level)
     method = f"{res['test']}, two-sided"
+    if kind == "censored":
+        method += " (estimate: Peto log hazard ratio of the event, > 0: A sooner)"
     if free:
         method += f", within strata of {', '.join(free)} (equal weights)"
     if scale == "log":

@@ -219,7 +219,8 @@ def detail(r) -> str:
     rel = f" ({r['relative']:+.1%})" if r["relative"] == r["relative"] else ""
     conf = f"{1 - r['alpha']:.0%}"
     ci = f"{conf} CI [{_num(r['ci_low'])}, {_num(r['ci_high'])}]{rel}"
-    holm_p = f"Holm p = {_num(r['p_holm'])} (family {r['family']}, {r['family_size']} tests)"
+    tests = f"{r['family_size']} test" + ("s" if r["family_size"] != 1 else "")
+    holm_p = f"Holm p = {_num(r['p_holm'])} (family {r['family']}, {tests})"
     return (
         f"{r['metric']}: {_num(r['estimate'])} {ci}, p = {_num(r['p'])}, {holm_p}; "
         f"{r['method']}; n = {r['n']}"
