@@ -266,6 +266,8 @@ def Controls(state: PageState):
             SideControls(s, side, state.act, version)
         with solara.Card(t("parameters_both" if s.compare else "parameters", lang), margin=0):
             ParameterSliders(s, state.act, version)
+        panels.PresentSwitch()
+        panels.ExportPanel(s, version)
 
 
 @solara.component
@@ -294,11 +296,17 @@ def MainView(state: PageState):
                 f"{t('day', lang, day=s.day)}</span> &nbsp; {t('seed_line', lang, seed=s.seed)}"
                 + (f" &nbsp; {t('lockstep', lang)}" if s.compare else "")
             )
+            present = panels.PRESENT.value
             try:
+                bands = panels.current_bands(s)
                 caption = panels.caption_html(s, lang)
                 kpis = views.callout_html(s, lang) + views.kpi_html(s, lang)
-                difference = views.difference_html(s, lang) if s.compare else ""
-                plots = views.plots_html(s, lang) + views.marker_legend_html(lang)
+                difference = (
+                    views.difference_html(s, lang, 280 if present else 300, bands)
+                    if s.compare
+                    else ""
+                )
+                plots = views.plots_html(s, lang, bands=bands) + views.marker_legend_html(lang)
                 why = panels.explain_html(s, lang)
             except Exception as exc:  # noqa: BLE001 - show the problem, keep the controls alive
                 kpis, difference, caption, why = "", "", "", ""
@@ -309,12 +317,25 @@ def MainView(state: PageState):
         if caption:
             solara.HTML(tag="div", unsafe_innerHTML=caption)
         solara.HTML(tag="div", unsafe_innerHTML=kpis)
-        with solara.Row(gap="16px", style="flex-wrap:wrap;align-items:flex-start"):
-            for side in s.active_sides:
-                StreetView(s, side, colour_by, frame)
-        solara.HTML(tag="div", unsafe_innerHTML=legend_html(colour_by))
-        if difference:
+        # Presentation layout: half-size streets beside a 2 x 2 block of difference plots, so
+        # streets, KPIs and differences fit one 1280 x 720 projector screen.
+        with solara.Row(
+            gap="16px",
+            style="flex-wrap:wrap;align-items:flex-start",
+            classes=["gg-present"] if present else [],
+        ):
+            with solara.Row(gap="16px", style="flex-wrap:wrap;align-items:flex-start"):
+                for side in s.active_sides:
+                    StreetView(s, side, colour_by, frame)
+            if difference and present:
+                solara.HTML(tag="div", unsafe_innerHTML=difference, style="max-width:600px")
+        if present:
+            solara.HTML(tag="style", unsafe_innerHTML=panels.PRESENT_CSS)
+        if s.compare:
+            panels.SeedsPanel(s, state.redraw)
+        if difference and not present:
             solara.HTML(tag="div", unsafe_innerHTML=difference)
+        solara.HTML(tag="div", unsafe_innerHTML=legend_html(colour_by))
         solara.HTML(tag="div", unsafe_innerHTML=plots)
         solara.HTML(tag="div", unsafe_innerHTML=why)
 
@@ -370,6 +391,7 @@ def _Page(session: DashboardSession | None):
     )
     use_play_loop(state)
     use_follow_loop(state)
+    panels.use_link_restore(own, state.redraw)  # a page opened from a share link
 
     def on_close():
         def cleanup():
@@ -391,6 +413,7 @@ def _Page(session: DashboardSession | None):
 
     title = t("title")
     solara.Title(title)
+    solara.Style(PHONE_CSS)
     with solara.AppBar():
         solara.AppBarTitle(title)
     with solara.Sidebar():
@@ -415,6 +438,34 @@ def Page():
         follow.PasswordGate(unlocked)
         return
     Dashboard()
+
+
+# Phones: the sidebar (Solara's drawer, at least 400 px wide) covered the whole screen and left
+# nothing to tap to close it. It now starts closed on a phone (the app bar's menu button opens
+# it), and on a narrow screen it leaves a strip of the page visible; tapping there closes it.
+PHONE_CSS = """
+@media (max-width: 600px) {
+  .v-navigation-drawer { min-width: 0 !important; width: 85vw !important; }
+  .v-toolbar__title { font-size: 16px; }
+  .gg-street-box { max-width: calc(100vw - 48px) !important; }
+  .gg-kpi { display: block; overflow-x: auto; max-width: calc(100vw - 48px); }
+}
+"""
+
+
+def is_phone(user_agent: str | None = None) -> bool:
+    """True for a phone's browser (its user agent says "Mobi"; tablets keep the sidebar)."""
+    if user_agent is None:
+        headers = solara.lab.headers.value or {}
+        values = headers.get("user-agent") or headers.get("User-Agent") or [""]
+        user_agent = values[0] if isinstance(values, list) else str(values)
+    return "Mobi" in user_agent and "iPad" not in user_agent
+
+
+@solara.component
+def Layout(children=[]):  # noqa: B006 - Solara's layout signature
+    """The page frame: Solara's AppLayout, with the sidebar closed on a phone."""
+    return solara.AppLayout(children=children, sidebar_open=not is_phone())
 
 
 page = Page

@@ -8,6 +8,9 @@ For a room of trainees every text is at least 16 px; a difference plot B − A i
 whether B is better or worse on that indicator (the indicator's direction in the metric
 registry, so "lower is better" for backlog shows a drop as green); the burn-in, meetings,
 identity events and a demand shock are marked on the time axis.
+
+The module is a little over the house's 350 lines on purpose: the line and difference charts
+share one pixel frame (`_Frame`, `_ranges`), and splitting them would duplicate it.
 """
 
 from __future__ import annotations
@@ -333,6 +336,7 @@ def difference_chart(
     values: Sequence[float],
     direction: int,
     unit: str = "",
+    extra: Sequence[Series] = (),
     **kwargs: Any,
 ) -> str:
     """A B − A line whose area to the zero line is green where B is better and red where worse.
@@ -343,23 +347,25 @@ def difference_chart(
         values: B − A per day.
         direction: The indicator's direction (+1 higher better, -1 lower better, 0 neutral).
         unit: Unit after the title.
+        extra: More series drawn behind the difference (e.g. a mean over seeds with its band).
         **kwargs: Passed to `line_chart` (width, height, markers, css_class, ...).
 
     Returns:
         The SVG markup.
     """
     kwargs.setdefault("css_class", "gg-diff-chart")
-    svg = line_chart(title, days, [Series("", "#333333", values)], unit, zero_line=True, **kwargs)
+    lines = [*extra, Series("", "#333333", values)]
+    svg = line_chart(title, days, lines, unit, zero_line=True, **kwargs)
     ds, vals = _thin(days, values)
     finite = [(d, v) for d, v in zip(ds, vals, strict=False) if _finite(v)]
     if direction == 0 or len(finite) < 2:
         return svg
     # The same frame line_chart used, to shade between the line and zero.
     width, height = kwargs.get("width", 320), kwargs.get("height", 190)
-    ranges = _ranges(days, [(None, ds, vals)], True)
+    ranges = _ranges(days, [(s, *_thin(days, s.values)) for s in lines], True)
     f = _Frame(width, height, *ranges, kwargs.get("font_px", FONT_PX))
-    zero = f.py(0)
-    shapes = []
+    # One polygon per run of same-coloured segments (many thin ones would show seams).
+    runs: list[tuple[str, list[tuple[float, float]]]] = []
     for (d0, v0), (d1, v1) in zip(finite, finite[1:], strict=False):
         # Split a segment that crosses zero so each part has one colour.
         pieces = [(d0, v0, d1, v1)]
@@ -368,11 +374,14 @@ def difference_chart(
             pieces = [(d0, v0, dc, 0.0), (dc, 0.0, d1, v1)]
         for a, va, b, vb in pieces:
             colour = BETTER if verdict(va + vb, direction) > 0 else WORSE
-            shapes.append(
-                f'<polygon points="{f.px(a):.1f},{zero:.1f} {f.px(a):.1f},{f.py(va):.1f} '
-                f'{f.px(b):.1f},{f.py(vb):.1f} {f.px(b):.1f},{zero:.1f}" fill="{colour}" '
-                f'fill-opacity="0.45" stroke="none"/>'
-            )
+            if not runs or runs[-1][0] != colour:
+                runs.append((colour, [(a, va)]))
+            runs[-1][1].append((b, vb))
+    shapes = []
+    for colour, points in runs:
+        outline = [(points[0][0], 0.0), *points, (points[-1][0], 0.0)]
+        text = " ".join(f"{f.px(d):.1f},{f.py(v):.1f}" for d, v in outline)
+        shapes.append(f'<polygon points="{text}" fill="{colour}" fill-opacity="0.45"/>')
     # Behind the line: just before its first polyline.
     at = svg.find("<polyline")
     return svg[:at] + "".join(shapes) + svg[at:] if shapes and at >= 0 else svg

@@ -112,6 +112,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "A household counts as satisfied when its satisfaction S (0–1) is above 0.6.",
         "住户满意度 S（0–1）高于 0.6 即计为“满意”。",
     ),
+    "present": (
+        "Presentation layout (projector, 1280×720; close the sidebar with ☰)",
+        "投影布局（1280×720；点 ☰ 收起侧栏）",
+    ),
     # lessons
     "lesson": ("Lesson", "课程"),
     "lesson_none": ("No lesson", "不使用课程"),

@@ -207,3 +207,104 @@ def use_link_restore(session: Any, redraw: Callable[[], None]) -> None:
         redraw()
 
     solara.use_effect(restore, [])
+
+
+# Per page: the seed bands ({"key", "bands"}), whether a request runs, and its progress text.
+BANDS: solara.Reactive[dict | None] = solara.reactive(None)
+SEEDS_BUSY: solara.Reactive[bool] = solara.reactive(False)
+SEEDS_PROGRESS: solara.Reactive[str] = solara.reactive("")
+
+
+def current_bands(session: Any) -> Any:
+    """The bands of this page if they belong to the session's current settings and day."""
+    from simulation.dashboard import uncertainty
+
+    held = BANDS.value
+    if not held or not session.streets:
+        return None
+    return held["bands"] if held["key"] == uncertainty.key(session) else None
+
+
+def _run_in_background(session: Any, redraw: Callable[[], None]) -> None:
+    """Start the seed runs in a thread that reports back into this page's own context."""
+    import threading
+
+    from solara.server import kernel_context
+
+    from simulation.dashboard import uncertainty
+
+    context = kernel_context.get_current_context() if kernel_context.has_current_context() else None
+    request = uncertainty.key(session)
+    SEEDS_BUSY.value = True
+    SEEDS_PROGRESS.value = t("seeds_running", None, n=uncertainty.DEFAULT_SEEDS)
+
+    def report(update: Callable[[], Any]) -> None:
+        if context is None:
+            update()
+            return
+        with context:  # reactive values are per page: set them inside that page's context
+            update()
+
+    def finish(result: dict | None, text: str) -> None:
+        if result is not None:
+            BANDS.value = result
+        SEEDS_PROGRESS.value = text
+        SEEDS_BUSY.value = False
+        redraw()
+
+    def work() -> None:
+        try:
+            bands = uncertainty.run_seeds(
+                session,
+                on_progress=lambda done, total: report(
+                    lambda: SEEDS_PROGRESS.set(f"{done}/{total}")
+                ),
+            )
+            result, text = {"key": request, "bands": bands}, ""
+            if bands.failed:
+                text = f"{bands.failed} runs failed: {bands.errors[0][:120]}"
+        except Exception as exc:  # noqa: BLE001 - a failed request is a message, not a dead page
+            result, text = None, f"{type(exc).__name__}: {exc}"[:200]
+        report(lambda: finish(result, text))
+
+    # The thread ends with the runs (seconds); it holds the page only until then.
+    threading.Thread(target=work, name="gridgov-seeds", daemon=True).start()
+
+
+@solara.component
+def SeedsPanel(session: Any, redraw: Callable[[], None], version: int = 0):
+    """The "Run 10 seeds" button, its progress, and what the band means once drawn."""
+    from simulation.dashboard import uncertainty
+
+    lang = i18n.current_language()
+    n = uncertainty.DEFAULT_SEEDS
+    with solara.Row(gap="6px", style="align-items:center;flex-wrap:wrap"):
+        solara.Button(
+            t("run_seeds", lang, n=n),
+            on_click=lambda: _run_in_background(session, redraw),
+            disabled=SEEDS_BUSY.value or not session.streets,
+            classes=["gg-run-seeds"],
+        )
+        if SEEDS_PROGRESS.value:
+            solara.Text(SEEDS_PROGRESS.value, classes=["gg-seeds-progress"])
+
+
+# Per page: the presentation layout (projector, 1280 x 720) is on.
+PRESENT: solara.Reactive[bool] = solara.reactive(False)
+PRESENT_CSS = (
+    ".gg-present .gg-street-box{zoom:0.5}"
+    ".gg-present .gg-street-label-A,.gg-present .gg-street-label-B{max-width:270px}"
+    ".gg-present .gg-diff > div{display:grid !important;grid-template-columns:repeat(2,auto)}"
+    ".gg-kpi th{white-space:nowrap}"
+)
+
+
+@solara.component
+def PresentSwitch():
+    """The switch of the presentation layout."""
+    solara.Switch(
+        label=t("present", i18n.current_language()),
+        value=PRESENT.value,
+        on_value=PRESENT.set,
+        classes=["gg-present-switch"],
+    )

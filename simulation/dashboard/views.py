@@ -160,7 +160,8 @@ def kpi_html(session: Any, lang: str | None = None) -> str:
     return (
         '<table class="gg-kpi" style="border-collapse:collapse;font-size:16px;text-align:right">'
         f"<tr><th></th>{head}</tr>{''.join(rows)}</table>"
-        "<style>.gg-kpi td,.gg-kpi th{padding:2px 6px;border-bottom:1px solid #ddd}"
+        "<style>.gg-kpi td,.gg-kpi th{padding:2px 6px;border-bottom:1px solid #ddd;"
+        "white-space:nowrap}"
         ".gg-kpi small{font-weight:normal;color:#555}</style>"
     )
 
@@ -177,7 +178,8 @@ def callout_html(session: Any, lang: str | None = None) -> str:
     text = t("better_on", lang, k=better, n=counted)
     cost = b[COST] - a[COST]
     note = (
-        f' <span class="gg-callout-cost" style="font-size:20px">{escape(_label(COST, lang))}: '
+        f' <span class="gg-callout-cost" style="font-size:20px">{escape(_label(COST, lang))}'
+        f"{'：' if i18n._lang(lang) == 'zh' else ': '}"
         f"{format_difference(COST, cost, lang)} {escape(unit(COST, lang))}</span>"
         if math.isfinite(cost)
         else ""
@@ -212,8 +214,21 @@ def marker_legend_html(lang: str | None = None) -> str:
     return f'<div class="gg-marker-legend" style="font-size:16px">{"".join(items)}</div>'
 
 
-def plots_html(session: Any, lang: str | None = None, width: int = 300) -> str:
-    """The six live plots (both streets in each plot in comparison mode)."""
+def _band_series(bands: Any, side: str, name: str, colour: str) -> list[Series]:
+    """The mean over seeds (dotted) with its 95% band, behind the live street's line."""
+    if bands is None or side not in bands.mean or name not in bands.mean[side]:
+        return []
+    mean, low, high = (
+        scaled(name, list(b[side][name])) for b in (bands.mean, bands.low, bands.high)
+    )
+    return [Series("", colour, mean, "2,3", lower=low, upper=high)]
+
+
+def plots_html(session: Any, lang: str | None = None, width: int = 300, bands: Any = None) -> str:
+    """The six live plots (both streets in each plot in comparison mode).
+
+    `bands` (from `uncertainty.run_seeds`) adds each street's mean over seeds with its 95% band.
+    """
     days = session.street("A").days
     marks = markers(session)
     out = []
@@ -224,6 +239,8 @@ def plots_html(session: Any, lang: str | None = None, width: int = 300) -> str:
             for i, name in enumerate(names):
                 colour = SIDE_COLOURS[side] if session.compare else PALETTE[i]
                 label = side if (session.compare and i == 0) else ""
+                if i == 0:
+                    series.extend(_band_series(bands, side, name, colour))
                 series.append(
                     Series(label, colour, scaled(name, history(street, name)), "5,3" * (i == 1))
                 )
@@ -246,8 +263,13 @@ def plots_html(session: Any, lang: str | None = None, width: int = 300) -> str:
     return f'<div class="gg-plots" style="display:flex;flex-wrap:wrap;gap:6px">{"".join(out)}</div>'
 
 
-def difference_html(session: Any, lang: str | None = None, width: int = 300) -> str:
-    """B − A on the compared indicators: green where B is better, red where worse."""
+def difference_html(
+    session: Any, lang: str | None = None, width: int = 300, bands: Any = None
+) -> str:
+    """B − A on the compared indicators: green where B is better, red where worse.
+
+    With `bands`, the mean B − A over seeds and its 95% band are drawn too (grey).
+    """
     days = session.street("A").days
     marks = markers(session)
     out = []
@@ -267,6 +289,7 @@ def difference_html(session: Any, lang: str | None = None, width: int = 300) -> 
                 markers=marks,
                 day_label=t("day_axis", lang, day="{day}"),
                 no_data=t("no_data", lang),
+                extra=_band_series(bands, "diff", name, "#555555"),
             )
         )
     return (
