@@ -31,7 +31,7 @@ from simulation.dashboard.classroom import REGISTRY, preload, token_accepted  # 
 preload()
 
 from simulation.dashboard import explain, follow, i18n, panels, views  # noqa: E402
-from simulation.dashboard.drawing import COLOURINGS, legend_html, street_html  # noqa: E402
+from simulation.dashboard.drawing import street_html  # noqa: E402
 from simulation.dashboard.i18n import t  # noqa: E402
 from simulation.dashboard.session import SLIDER_PARAMS, DashboardSession, scenario_dir  # noqa: E402
 from simulation.dashboard.state import PageState, use_follow_loop, use_play_loop  # noqa: E402
@@ -150,7 +150,7 @@ def ParameterSlider(session: DashboardSession, name: str, act, version: int = 0)
         # If the session refused the value, put the thumb back where the street is.
         widget.v_model = session.sides["A"].params[name]
 
-    label = f"{name.replace('_', ' ').capitalize()}: {shown} {spec.unit}"
+    label = f"{i18n.param_label(name)}: {shown} {i18n.param_unit(name)}"
     if differs:
         label += i18n.pick(
             " (A and B differ; moving it sets both)", "（A、B 不同；拖动将同时设置两者）"
@@ -212,9 +212,7 @@ def Controls(state: PageState):
             i18n.LanguageSwitch()
             follow.ClassroomCard(state)
             solara.Text(t("colour_by", lang))
-            solara.ToggleButtonsSingle(
-                value=state.colour_by, values=list(COLOURINGS), classes=["gg-colour-by"]
-            )
+            panels.ColourToggle(state.colour_by)
         return
     with solara.Column(gap="6px"):
         i18n.LanguageSwitch()
@@ -259,9 +257,7 @@ def Controls(state: PageState):
             )
             SeedField(state, t("seed", lang), state.seed_error.value or t("seed_help", lang))
             solara.Text(t("colour_by", lang))
-            solara.ToggleButtonsSingle(
-                value=state.colour_by, values=list(COLOURINGS), classes=["gg-colour-by"]
-            )
+            panels.ColourToggle(state.colour_by)
         for side in s.active_sides:
             SideControls(s, side, state.act, version)
         with solara.Card(t("parameters_both" if s.compare else "parameters", lang), margin=0):
@@ -335,7 +331,7 @@ def MainView(state: PageState):
             panels.SeedsPanel(s, state.redraw)
         if difference and not present:
             solara.HTML(tag="div", unsafe_innerHTML=difference)
-        solara.HTML(tag="div", unsafe_innerHTML=legend_html(colour_by))
+        solara.HTML(tag="div", unsafe_innerHTML=views.legend_html(colour_by, lang))
         solara.HTML(tag="div", unsafe_innerHTML=plots)
         solara.HTML(tag="div", unsafe_innerHTML=why)
 

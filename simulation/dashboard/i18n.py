@@ -142,6 +142,61 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
+# The sliders' parameters in Chinese: (name, unit). English comes from the parameter table.
+PARAM_NAMES_ZH: dict[str, tuple[str, str]] = {
+    "households_per_grid": ("每格户数", "户"),
+    "workers_per_grid": ("每格网格员数", "人"),
+    "grids_per_street": ("街道网格数", "个"),
+    "need_rate": ("诉求发生率", "件/户/年"),
+    "meeting_interval": ("联席会议间隔", "天"),
+    "identity_event_interval": ("认同活动间隔", "天"),
+    "visits_per_day": ("网格员每日走访", "户/日"),
+    "partners_per_type": ("每类驻区单位数", "家"),
+    "partner_capacity": ("驻区单位承接能力", "件/日"),
+}
+# The street's colourings (keys of drawing.COLOURINGS) and legend words.
+COLOURING_TEXTS: dict[str, tuple[str, str]] = {
+    "satisfaction": ("satisfaction", "满意度"),
+    "trust": ("trust", "信任度"),
+    "open needs": ("open needs", "未办结诉求"),
+    "legend_satisfaction": ("Satisfaction S", "满意度 S"),
+    "legend_trust": ("Trust in the grid T", "对网格的信任 T"),
+    "legend_open needs": ("Open needs per household", "每户未办结诉求"),
+    "low_satisfaction": ("0 unsatisfied", "0 不满意"),
+    "high_satisfaction": ("1 satisfied", "1 满意"),
+    "low_trust": ("0 none", "0 不信任"),
+    "high_trust": ("1 full", "1 完全信任"),
+    "low_open needs": ("0", "0"),
+    "high_open needs": ("4 or more", "4 件及以上"),
+    "unrated": ("no experience yet", "尚无办事经历"),
+    "worker": ("grid worker", "网格员"),
+    "partner": ("partner", "驻区单位"),
+    "border": ("grid border", "网格边界"),
+}
+
+
+def param_label(name: str, lang: str | None = None) -> str:
+    """A slider's parameter name: "Households per grid" / "每格户数"."""
+    zh = PARAM_NAMES_ZH.get(name)
+    if zh and _lang(lang) == "zh":
+        return zh[0]
+    return name.replace("_", " ").capitalize()
+
+
+def param_unit(name: str, lang: str | None = None) -> str:
+    """A slider's unit: the parameter table's, or its Chinese form."""
+    from simulation.parameters import PARAMETERS
+
+    zh = PARAM_NAMES_ZH.get(name)
+    return zh[1] if zh and _lang(lang) == "zh" else PARAMETERS[name].unit
+
+
+def colouring_text(key: str, lang: str | None = None) -> str:
+    """A colouring's name or legend word in `lang` (see `COLOURING_TEXTS`)."""
+    en, zh = COLOURING_TEXTS[key]
+    return zh if _lang(lang) == "zh" else en
+
+
 def pick_language(accept_language: str | None) -> str:
     """The page language a browser asks for, from its Accept-Language header.
 

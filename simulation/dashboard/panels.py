@@ -308,3 +308,19 @@ def PresentSwitch():
         on_value=PRESENT.set,
         classes=["gg-present-switch"],
     )
+
+
+@solara.component
+def ColourToggle(colour_by: solara.Reactive[str]):
+    """The street colouring buttons, named in the page's language."""
+    from simulation.dashboard.drawing import COLOURINGS
+
+    lang = i18n.current_language()
+    names = {i18n.colouring_text(key, lang): key for key in COLOURINGS}
+    shown = next((name for name, key in names.items() if key == colour_by.value), None)
+    solara.ToggleButtonsSingle(
+        value=shown,
+        values=list(names),
+        on_value=lambda name: colour_by.set(names.get(name, colour_by.value)),
+        classes=["gg-colour-by"],
+    )

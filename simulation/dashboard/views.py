@@ -297,3 +297,33 @@ def difference_html(
         f'<span style="font-size:16px">({escape(t("difference_help", lang))})</span>'
         f'<div style="display:flex;flex-wrap:wrap;gap:6px">{"".join(out)}</div></div>'
     )
+
+
+def legend_html(colour_by: str, lang: str | None = None) -> str:
+    """The street's legend in `lang`: colour ramp of `colour_by`, empty cells and markers."""
+    from simulation.dashboard import drawing
+
+    lut = drawing._LUTS[colour_by]
+    stops = ", ".join(drawing.hex_colour(lut[i]) for i in range(0, 256, 32))
+    stops += f", {drawing.hex_colour(lut[255])}"
+    swatch = "display:inline-block;vertical-align:middle;width:14px;height:14px;"
+    word = lambda key: escape(i18n.colouring_text(key, lang))  # noqa: E731
+    unrated = (
+        f'<span style="{swatch}background:{drawing.hex_colour(drawing.UNRATED_RGB)}"></span> '
+        f"{word('unrated')} &nbsp; "
+        if colour_by == "satisfaction"
+        else ""
+    )
+    return (
+        '<div class="gg-legend" style="font-size:16px;line-height:24px">'
+        f"<b>{word('legend_' + colour_by)}</b> "
+        f'<span style="{swatch}width:140px;background:linear-gradient(to right, {stops});'
+        'border:1px solid #888"></span> '
+        f"<span>{word('low_' + colour_by)} → {word('high_' + colour_by)}</span> &nbsp; {unrated}"
+        f'<br><span style="{swatch}background:{drawing.WORKER};border:2px solid #000"></span> '
+        f"{word('worker')} &nbsp; "
+        f'<span style="{swatch}background:{drawing.PARTNER};border:1px solid #000;'
+        f'transform:rotate(45deg)"></span> {word("partner")} &nbsp; '
+        f'<span style="{swatch}width:18px;height:0;border-top:3px solid {drawing.BORDER}"></span> '
+        f"{word('border')}</div>"
+    )
