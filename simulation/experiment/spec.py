@@ -42,6 +42,10 @@ from simulation.experiment.hypotheses import Hypothesis, parse_hypotheses
 from simulation.parameters import PARAMETERS, ParameterError
 from simulation.parameters import check_value as _check_parameter
 
+# One module for the whole file format (~450 lines): every key's rule and its error message sit
+# together, and it imports nothing heavy, so `gridgov validate` stays fast. Hypotheses have
+# their own module (hypotheses.py); building the design is design.py.
+
 DESIGN_KINDS = ("factorial", "list", "lhs", "sobol", "morris")
 CONTINUOUS_KINDS = ("lhs", "sobol", "morris")
 DEFAULT_MODEL = "simulation.run:simulate"
@@ -220,55 +224,35 @@ def unknown_keys(file, where, table: dict, allowed: set[str]) -> None:
             raise config_error(file, f"{where}.{key}", f"unknown key (allowed: {allowed_list})")
 
 
-def _design(file: Path, raw: Any, resolve: bool = True) -> dict:
-    d = _table(file, "design", raw)
-    kind = d.get("kind")
-    if kind not in DESIGN_KINDS:
-        raise config_error(file, "design.kind", f"must be one of {', '.join(DESIGN_KINDS)}")
-    unknown_keys(file, "design", d, _DESIGN_KEYS[kind])
-    out: dict[str, Any] = {"kind": kind}
-    if kind == "list":
-        points = d.get("points")
-        if not isinstance(points, list) or not points:
-            raise config_error(file, "design.points", "must be a non-empty array of tables")
-        labels = set()
-        clean = []
-        for i, pt in enumerate(points):
-            where = f"design.points[{i}]"
-            pt = _table(file, where, pt)
-            label = pt.get("label")
-            if not isinstance(label, str) or not label:
-                raise config_error(file, f"{where}.label", "each point needs a label (string)")
-            if label in labels:
-                raise config_error(file, f"{where}.label", f"duplicate label {label!r}")
-            labels.add(label)
-            item: dict[str, Any] = {"label": label}
-            if "scenario" in pt and not resolve:
-                item["scenario"] = str(pt["scenario"])
-            elif "scenario" in pt:
-                item["scenario"] = str(resolve_scenario(file, pt["scenario"], f"{where}.scenario"))
-            for k, v in pt.items():
-                if k not in ("label", "scenario"):
-                    item[k] = check_value(file, f"{where}.{k}", k, v)
-            clean.append(item)
-        out["points"] = clean
-        return out
-    factors = d.get("factors")
-    if kind == "factorial":
-        factors = _table(file, "design.factors", factors)
-        if not factors:
-            raise config_error(file, "design.factors", "needs at least one factor")
-        clean_f = {}
-        for name, levels in factors.items():
-            where = f"design.factors.{name}"
-            if not isinstance(levels, list) or len(levels) < 2:
-                raise config_error(file, where, "must list at least two levels")
-            vals = [check_value(file, where, name, v) for v in levels]
-            if len(set(vals)) != len(vals):
-                raise config_error(file, where, "levels must be distinct")
-            clean_f[name] = vals
-        out["factors"] = clean_f
-        return out
+def _list_points(file: Path, points: Any, resolve: bool) -> list[dict[str, Any]]:
+    """Validate ``[[design.points]]``: labelled points, each with parameters and a scenario."""
+    if not isinstance(points, list) or not points:
+        raise config_error(file, "design.points", "must be a non-empty array of tables")
+    labels = set()
+    clean = []
+    for i, pt in enumerate(points):
+        where = f"design.points[{i}]"
+        pt = _table(file, where, pt)
+        label = pt.get("label")
+        if not isinstance(label, str) or not label:
+            raise config_error(file, f"{where}.label", "each point needs a label (string)")
+        if label in labels:
+            raise config_error(file, f"{where}.label", f"duplicate label {label!r}")
+        labels.add(label)
+        item: dict[str, Any] = {"label": label}
+        if "scenario" in pt and not resolve:
+            item["scenario"] = str(pt["scenario"])
+        elif "scenario" in pt:
+            item["scenario"] = str(resolve_scenario(file, pt["scenario"], f"{where}.scenario"))
+        for k, v in pt.items():
+            if k not in ("label", "scenario"):
+                item[k] = check_value(file, f"{where}.{k}", k, v)
+        clean.append(item)
+    return clean
+
+
+def _sampled_design(file: Path, kind: str, d: dict, factors: Any, out: dict) -> dict:
+    """Validate the factors and options of an lhs, sobol or morris design."""
     # Continuous designs: factors = ["a", "b"] (full ranges) or {a = [low, high], ...}.
     if isinstance(factors, list):
         factors = {name: None for name in factors}
@@ -319,6 +303,35 @@ def _design(file: Path, raw: Any, resolve: bool = True) -> dict:
             raise config_error(file, "design.groups", "must be true or false")
         out["groups"] = g
     return out
+
+
+def _design(file: Path, raw: Any, resolve: bool = True) -> dict:
+    d = _table(file, "design", raw)
+    kind = d.get("kind")
+    if kind not in DESIGN_KINDS:
+        raise config_error(file, "design.kind", f"must be one of {', '.join(DESIGN_KINDS)}")
+    unknown_keys(file, "design", d, _DESIGN_KEYS[kind])
+    out: dict[str, Any] = {"kind": kind}
+    if kind == "list":
+        out["points"] = _list_points(file, d.get("points"), resolve)
+        return out
+    factors = d.get("factors")
+    if kind == "factorial":
+        factors = _table(file, "design.factors", factors)
+        if not factors:
+            raise config_error(file, "design.factors", "needs at least one factor")
+        clean_f = {}
+        for name, levels in factors.items():
+            where = f"design.factors.{name}"
+            if not isinstance(levels, list) or len(levels) < 2:
+                raise config_error(file, where, "must list at least two levels")
+            vals = [check_value(file, where, name, v) for v in levels]
+            if len(set(vals)) != len(vals):
+                raise config_error(file, where, "levels must be distinct")
+            clean_f[name] = vals
+        out["factors"] = clean_f
+        return out
+    return _sampled_design(file, kind, d, factors, out)
 
 
 def check_model(file: Path, model: Any) -> str:
@@ -388,6 +401,33 @@ def check_size(file: Path, design: dict, replications: int, days: int | None) ->
     )  # fmt: skip
 
 
+def _text_fields(path: Path, exp: dict) -> tuple[str, str]:
+    """The experiment's name and description; titles must be strings."""
+    name = exp.get("name", path.stem)
+    if not isinstance(name, str) or not name or any(c in name for c in "/\\ "):
+        raise config_error(path, "experiment.name", "must be a name without spaces or slashes")
+    for key in ("description", "title", "title_zh", "description_zh"):
+        if not isinstance(exp.get(key, ""), str):
+            raise config_error(path, f"experiment.{key}", "must be a string")
+    return name, exp.get("description", "")
+
+
+def _run_settings(path: Path, exp: dict, replications, days) -> tuple[int, int, int | None]:
+    """Replications, root seed and scored days (command-line overrides win)."""
+    reps = _int(path, "experiment.replications", exp.get("replications", 1))
+    if replications is not None:
+        reps = _int(path, "--replications", replications)
+    seed = exp.get("seed", 1)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise config_error(path, "experiment.seed", f"must be a non-negative integer, got {seed!r}")
+    n_days = exp.get("days")
+    if n_days is not None:
+        n_days = check_value(path, "experiment.days", "scored_days", n_days)
+    if days is not None:
+        n_days = check_value(path, "--days", "scored_days", days)
+    return reps, seed, n_days
+
+
 def load_experiment(
     path: str | Path,
     *,
@@ -422,31 +462,13 @@ def load_experiment(
     unknown_keys(path, "<top>", raw, {"experiment", "parameters", "design", "hypotheses"})
     exp = _table(path, "experiment", raw.get("experiment", {}))
     unknown_keys(path, "experiment", exp, _EXPERIMENT_KEYS)
-    name = exp.get("name", path.stem)
-    if not isinstance(name, str) or not name or any(c in name for c in "/\\ "):
-        raise config_error(path, "experiment.name", "must be a name without spaces or slashes")
-    description = exp.get("description", "")
-    if not isinstance(description, str):
-        raise config_error(path, "experiment.description", "must be a string")
+    name, description = _text_fields(path, exp)
     scenario = None
     if "scenario" in exp and not resolve:
         scenario = Path(str(exp["scenario"]))
     elif "scenario" in exp:
         scenario = resolve_scenario(path, exp["scenario"], "experiment.scenario")
-    reps = _int(path, "experiment.replications", exp.get("replications", 1))
-    if replications is not None:
-        reps = _int(path, "--replications", replications)
-    seed = exp.get("seed", 1)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise config_error(path, "experiment.seed", f"must be a non-negative integer, got {seed!r}")
-    n_days = exp.get("days")
-    if n_days is not None:
-        n_days = check_value(path, "experiment.days", "scored_days", n_days)
-    if days is not None:
-        n_days = check_value(path, "--days", "scored_days", days)
-    for key in ("title", "title_zh", "description_zh"):
-        if not isinstance(exp.get(key, ""), str):
-            raise config_error(path, f"experiment.{key}", "must be a string")
+    reps, seed, n_days = _run_settings(path, exp, replications, days)
     model = check_model(path, exp.get("model", DEFAULT_MODEL))
     params_raw = _table(path, "parameters", raw.get("parameters", {}))
     params = {k: check_value(path, f"parameters.{k}", k, v) for k, v in params_raw.items()}
