@@ -114,3 +114,12 @@ def test_a_plain_address_is_no_share_link():
 def test_qr_code_is_inline_svg_drawn_offline():
     svg = export.qr_svg("http://127.0.0.1:8765/?a=baseline&seed=42&day=0")
     assert svg.startswith("<svg") and "path" in svg
+
+
+def test_exports_draw_from_a_still_copy_while_the_street_plays(compared):
+    still = export.snapshot(compared)
+    days, backlog = len(still.street("A").days), list(still.street("A").history["backlog"])
+    compared.step(5)  # what a playing page does meanwhile
+    assert len(still.street("A").days) == days == len(still.street("A").history["backlog"])
+    assert still.street("A").history["backlog"] == backlog
+    assert still.day == compared.day - 5

@@ -134,3 +134,11 @@ def test_a_lesson_runs_its_steps_keeping_the_streets_between_them(tmp_path):
     # the caption falls back to the other language when one is missing
     assert lessons.caption(s, second, "zh").startswith("Day 0")
     assert lessons.caption(s, first, "zh").startswith("第 0 天")
+
+
+def test_the_readme_example_lesson_is_a_valid_lesson(tmp_path):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("**Lessons**", 1)[1].split("```toml", 1)[1].split("```", 1)[0]
+    lesson = lessons.load_lesson(_write(tmp_path, block), SCENARIOS)
+    assert [s.until_day for s in lesson.steps] == [365, 820]
+    assert lesson.steps[1].settings["scenario_b"] == "full"  # inherited

@@ -71,6 +71,33 @@ def _caption(session: Any) -> str:
     return " · ".join(parts) + "\n" + " · ".join([day, seed])
 
 
+def snapshot(session: Any) -> Any:
+    """A still copy of what the exports read, taken under the session's lock.
+
+    A playing page steps its streets in another thread; drawing a slide (a second) or a GIF
+    (seconds) from the live lists could see a day added half-way, and holding the lock that
+    long would pause the play loop.
+    """
+    from types import SimpleNamespace
+
+    with session.lock:
+        streets = {
+            side: SimpleNamespace(
+                days=list(st.days),
+                history={k: list(v) for k, v in st.history.items()},
+                params=dict(st.params),
+            )
+            for side, st in session.streets.items()
+        }
+        sides = {k: SimpleNamespace(scenario=v.scenario, params=dict(v.params))
+                 for k, v in session.sides.items()}  # fmt: skip
+        return SimpleNamespace(
+            streets=streets, street=streets.__getitem__, sides=sides, folder=session.folder,
+            active_sides=tuple(session.active_sides), compare=session.compare,
+            seed=session.seed, day=session.day,
+        )  # fmt: skip
+
+
 def comparison_figure(session: Any):
     """A 16:9 slide of the current view: the six indicators for A (and B), bilingual labels.
 
@@ -80,6 +107,7 @@ def comparison_figure(session: Any):
     from matplotlib import rc_context
     from matplotlib.figure import Figure
 
+    session = snapshot(session)
     with rc_context(_rc()):
         fig = Figure(figsize=SLIDE_INCHES, dpi=SLIDE_DPI, layout="constrained")
         axes = fig.subplots(2, 3)
@@ -145,6 +173,7 @@ def run_gif(session: Any, frames: int = 40, fps: int = 8) -> bytes:
     from matplotlib.animation import FuncAnimation, PillowWriter
     from matplotlib.figure import Figure
 
+    session = snapshot(session)
     days = session.street("A").days
     if not days:
         raise ValueError("nothing to animate yet: run the street for a few days first")
