@@ -232,3 +232,16 @@ def test_shipped_smoke_experiment_sweeps_reports_and_checks(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0, out
     assert "1/1 hypotheses hold" in out
+
+
+def test_an_underpowered_failure_says_so(load_results_dir, tmp_path, capsys):
+    # The bug: a scaled-down run failed hypotheses for lack of power and looked like a
+    # regression. With a min_effect, check names the replications the test needed.
+    weak = write(tmp_path, _list_experiment(tmp_path, "less", "min_effect = 0.01").read_text(),
+                 "weak.toml")  # fmt: skip
+    code, out, _ = run_cli("check", load_results_dir / "out", "--experiment", weak,
+                           capsys=capsys)  # fmt: skip
+    row = check(load_results_dir / "out", experiment=weak).table.iloc[0]
+    assert code == 1 and row["needed_replications"] > 4
+    assert f"UNDERPOWERED: min_effect needs ~{row['needed_replications']:.0f} replications" in out
+    assert "the sweep has 4" in out

@@ -116,7 +116,39 @@ def evaluate(h: Hypothesis, runs: pd.DataFrame, factors: list[str], source: str,
             "statement": statement(h), "method": r["method"], "effect": r.get("effect", ""),
             "estimate": r["estimate"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
             "relative": r.get("relative", math.nan), "p": r["p"], "alpha": h.alpha,
-            "n": int(r["n"]), "gate": h.gate}  # fmt: skip
+            "n": int(r["n"]), "gate": h.gate,
+            "needed_replications": needed_replications(h, runs)}  # fmt: skip
+
+
+def needed_replications(h: Hypothesis, runs: pd.DataFrame) -> float:
+    """Replications the hypothesis's `min_effect` needs, from the spread seen in the results.
+
+    The same planning figure as `gridgov sweep --dry-run`, but from the finished runs' own
+    within-point spread, so a FAIL of a scaled-down sweep can be told from a regression.
+    NaN without a ``min_effect``.
+    """
+    from simulation.experiment.analyse import on_scale
+    from simulation.experiment.inference import power_replications
+
+    if h.min_effect is None or "point" not in runs:
+        return math.nan
+    if h.kind == "interaction":
+        used, n_points = runs, max(1, runs["point"].nunique() // 2)
+    else:
+        a, b = select(runs, h.a), select(runs, h.b)
+        used = pd.concat([a, b])
+        n_points = max(1, min(a["point"].nunique(), b["point"].nunique()))
+    try:
+        values = used.assign(v=on_scale(used[h.metric], h.scale))
+    except ValueError:
+        return math.nan
+    var = values.groupby("point")["v"].var(ddof=1).dropna()
+    if var.empty:
+        return math.nan
+    effect = math.log1p(h.min_effect) if h.scale == "log" else h.min_effect
+    kind = outcomes.get(h.metric).kind
+    per_group = power_replications(kind, math.sqrt(var.mean()), effect, h.alpha, 0.8)
+    return float(math.ceil(per_group / n_points))
 
 
 def holds(h: Hypothesis, row: dict) -> bool:
@@ -205,6 +237,7 @@ def check(
         else:
             verdicts.append(PASS if holds(h, row) else FAIL)
     table["verdict"] = verdicts
+    table["replications"] = int(manifest.get("replications", 0))
     table["passed"] = table["verdict"] == PASS
     passed = bool(table.loc[table["gate"], "passed"].all())
     return CheckResult(table, passed, exp.name, len(ok), expected)
@@ -221,9 +254,13 @@ def detail(r) -> str:
     ci = f"{conf} CI [{_num(r['ci_low'])}, {_num(r['ci_high'])}]{rel}"
     tests = f"{r['family_size']} test" + ("s" if r["family_size"] != 1 else "")
     holm_p = f"Holm p = {_num(r['p_holm'])} (family {r['family']}, {tests})"
+    power = ""
+    needed, have = r.get("needed_replications", math.nan), r.get("replications", math.nan)
+    if r.get("verdict") != PASS and needed == needed and have == have and needed > have:
+        power = f"; UNDERPOWERED: min_effect needs ~{needed:.0f} replications, the sweep has {have}"
     return (
         f"{r['metric']}: {_num(r['estimate'])} {ci}, p = {_num(r['p'])}, {holm_p}; "
-        f"{r['method']}; n = {r['n']}"
+        f"{r['method']}; n = {r['n']}{power}"
     )
 
 
