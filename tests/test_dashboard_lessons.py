@@ -142,3 +142,15 @@ def test_the_readme_example_lesson_is_a_valid_lesson(tmp_path):
     lesson = lessons.load_lesson(_write(tmp_path, block), SCENARIOS)
     assert [s.until_day for s in lesson.steps] == [365, 820]
     assert lesson.steps[1].settings["scenario_b"] == "full"  # inherited
+
+
+def test_the_lesson_lives_on_the_session_so_followers_see_the_caption(tmp_path):
+    from simulation.dashboard import panels
+
+    lesson = lessons.load_lesson(_write(tmp_path, GOOD), SCENARIOS)
+    s = DashboardSession(seed=1, scenario_folder=ROOT / "scenarios")
+    assert panels.caption_html(s, "en") == ""
+    panels.go_to_step(s, lesson, 1)  # the trainer's page
+    assert s.day == 20
+    caption = panels.caption_html(s, "zh")  # any page that shows this session
+    assert "gg-lesson-caption" in caption and "课程结束" in caption

@@ -1,8 +1,8 @@
 """The page's teaching panels: lesson picker with Next/Back, the lesson caption, the "why" panel.
 
 They are Solara components over a `DashboardSession` and the page's redraw callback, so the page
-(`app.py`) only places them. A lesson's position is a per-page reactive value, like the language:
-the sidebar's Next button and the main view's caption read the same one.
+(`app.py`) only places them. The lesson and its current step are kept on the session itself
+(`session.lesson`), so trainees following the trainer's street see the trainer's caption too.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ import solara
 from simulation.dashboard import explain, i18n, lessons, views
 from simulation.dashboard.i18n import t
 
-# Per page: the chosen lesson's name ("" for none) and the index of its current step.
-LESSON: solara.Reactive[str] = solara.reactive("")
-STEP: solara.Reactive[int] = solara.reactive(0)
-
 
 def _lessons(session: Any) -> tuple[list[lessons.Lesson], list[str]]:
     return lessons.load_lessons(None, session.scenarios())
+
+
+def lesson_position(session: Any) -> tuple[lessons.Lesson | None, int]:
+    """The session's lesson and the index of its current step ((None, 0) without a lesson)."""
+    return getattr(session, "lesson", None) or (None, 0)
 
 
 def go_to_step(session: Any, lesson: lessons.Lesson, index: int) -> bool:
@@ -31,6 +32,7 @@ def go_to_step(session: Any, lesson: lessons.Lesson, index: int) -> bool:
     The run is synchronous: the model steps a year of two streets in about a second, and a
     step that runs in the click handler leaves no background thread behind a closed page.
     """
+    session.lesson = (lesson, index)
     step = lesson.steps[index]
     lessons.apply_step(session, step)
     return lessons.run_to(session, step.until_day)
@@ -42,26 +44,26 @@ def LessonPanel(session: Any, redraw: Callable[[], None], version: int = 0):
     lang = i18n.current_language()
     available, problems = solara.use_memo(lambda: _lessons(session), [version])
     by_name = {lesson.name: lesson for lesson in available}
-    lesson = by_name.get(LESSON.value)
+    lesson, index = lesson_position(session)
     none = t("lesson_none", lang)
     titles = {i18n.pick(x.title, x.title_zh, lang): x.name for x in available}
 
     def choose(title: str) -> None:
-        LESSON.value = titles.get(title, "")
-        STEP.value = 0
-        if LESSON.value:
-            go_to_step(session, by_name[LESSON.value], 0)
+        chosen = by_name.get(titles.get(title, ""))
+        if chosen is None:
+            session.lesson = None
+        else:
+            go_to_step(session, chosen, 0)
         redraw()
 
     def move(delta: int) -> None:
-        if lesson is None:
-            return
-        STEP.value = max(0, min(len(lesson.steps) - 1, STEP.value + delta))
-        go_to_step(session, lesson, STEP.value)
-        redraw()
+        if lesson is not None:
+            go_to_step(session, lesson, max(0, min(len(lesson.steps) - 1, index + delta)))
+            redraw()
 
     with solara.Card(t("lesson", lang), margin=0, classes=["gg-lesson-card"]):
-        current = next((k for k, v in titles.items() if v == LESSON.value), none)
+        name = lesson.name if lesson is not None else ""
+        current = next((k for k, v in titles.items() if v == name), none)
         solara.Select(
             label=t("lesson", lang),
             values=[none, *titles],
@@ -73,38 +75,34 @@ def LessonPanel(session: Any, redraw: Callable[[], None], version: int = 0):
             solara.Warning(problem, dense=True, classes=["gg-lesson-problem"])
         if lesson is not None:
             n = len(lesson.steps)
-            solara.Text(t("lesson_step", lang, i=STEP.value + 1, n=n), classes=["gg-lesson-pos"])
+            solara.Text(t("lesson_step", lang, i=index + 1, n=n), classes=["gg-lesson-pos"])
             with solara.Row(gap="4px"):
                 solara.Button(
                     t("back", lang),
                     on_click=lambda: move(-1),
-                    disabled=STEP.value == 0,
+                    disabled=index == 0,
                     classes=["gg-lesson-back"],
                 )
                 solara.Button(
                     t("next", lang),
                     color="primary",
                     on_click=lambda: move(1),
-                    disabled=STEP.value >= n - 1,
+                    disabled=index >= n - 1,
                     classes=["gg-lesson-next"],
                 )
 
 
 def caption_html(session: Any, lang: str | None = None) -> str:
     """The current lesson step's title and live caption, large for the projector ("" if none)."""
-    name = LESSON.value
-    if not name:
+    lesson, index = lesson_position(session)
+    if lesson is None or not 0 <= index < len(lesson.steps):
         return ""
-    available, _ = _lessons(session)
-    lesson = next((x for x in available if x.name == name), None)
-    if lesson is None or not 0 <= STEP.value < len(lesson.steps):
-        return ""
-    step = lesson.steps[STEP.value]
+    step = lesson.steps[index]
     title = i18n.pick(step.title, step.title_zh, lang)
     text = lessons.caption(session, step, lang)
     end = (
         f' <span class="gg-lesson-end">({escape(t("lesson_end", lang))})</span>'
-        if STEP.value == len(lesson.steps) - 1
+        if index == len(lesson.steps) - 1
         else ""
     )
     head = f"<b>{escape(title)}</b><br>" if title else ""
