@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -67,7 +68,8 @@ class Cluster:
             for _ in range(n_workers)
         ]
         with distributed.Client(self.address, timeout="60s") as client:
-            client.wait_for_workers(n_workers, timeout=90)
+            if n_workers:
+                client.wait_for_workers(n_workers, timeout=90)
 
     def close(self):
         for p in [*self.workers, self.scheduler]:
@@ -126,3 +128,84 @@ def test_killed_worker_loses_nothing(reference, cluster, tmp_path):
     assert len(raw) == 32 and raw["run_id"].is_unique
     assert (raw["status"] == "ok").all()
     pd.testing.assert_frame_equal(comparable(load_results(out)), comparable(load_results(serial)))
+
+
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:{free}", "garbage", "tcp://x:notaport"])
+def test_unreachable_or_garbage_scheduler_is_one_line_fast_and_writes_nothing(
+    reference, tmp_path, address
+):
+    path, _ = reference
+    out = tmp_path / "d"
+    t0 = time.monotonic()
+    r = run_cli("sweep", path, "--executor", "dask", "--scheduler",
+                address.format(free=free_port()), "--out", out, "--no-progress")  # fmt: skip
+    assert time.monotonic() - t0 < 20  # connect timeout 5 s plus interpreter start
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "--scheduler" in r.stderr
+    assert not out.exists()
+
+
+def _wait_for_parts(out, n, proc, limit=120):
+    t0 = time.monotonic()
+    while len(list((out / "runs").glob("part-*.parquet")) if (out / "runs").exists() else []) < n:
+        assert proc.poll() is None, proc.stderr.read()
+        assert time.monotonic() - t0 < limit
+        time.sleep(0.05)
+
+
+def test_killed_scheduler_ends_the_sweep_with_one_line_and_keeps_finished_runs(
+    reference, cluster, tmp_path
+):
+    path, serial = reference
+    out = tmp_path / "d"
+    proc = popen_cli("sweep", path, "--executor", "dask", "--scheduler", cluster.address,
+                     "--out", out, "--chunk-size", "1", "--no-progress")  # fmt: skip
+    try:
+        _wait_for_parts(out, 3, proc)
+        kill_group(cluster.scheduler, signal.SIGKILL)
+        t0 = time.monotonic()
+        _, err = proc.communicate(timeout=60)
+        assert time.monotonic() - t0 < 15, "a lost scheduler must be noticed within seconds"
+    finally:
+        kill_group(proc)
+    assert proc.returncode == 2 and "Traceback" not in err, err
+    assert len(err.strip().splitlines()) == 1 and "lost the Dask scheduler" in err
+    kept = load_results(out)
+    assert 3 <= len(kept) < 32 and (kept["status"] == "ok").all()
+    assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
+    r = run_cli("sweep", path, "--out", out, "--executor", "serial", "--no-progress")
+    assert r.returncode == 0, r.stderr
+    pd.testing.assert_frame_equal(comparable(load_results(out)), comparable(load_results(serial)))
+
+
+def test_no_workers_is_one_line_not_a_silent_hang(reference, tmp_path, monkeypatch):
+    path, _ = reference
+    monkeypatch.setenv("GRIDGOV_DASK_NO_WORKERS_S", "3")
+    lonely = Cluster(0)
+    try:
+        t0 = time.monotonic()
+        r = run_cli("sweep", path, "--executor", "dask", "--scheduler", lonely.address,
+                    "--out", tmp_path / "d", "--no-progress")  # fmt: skip
+        assert time.monotonic() - t0 < 30
+    finally:
+        lonely.close()
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "no Dask worker" in r.stderr
+
+
+def test_local_cluster_listens_on_loopback_only(capsys):
+    import psutil
+
+    from simulation.experiment.cluster import open_dask
+
+    with open_dask(None, 2) as (_, n):
+        me = psutil.Process()
+        listening = [
+            c.laddr
+            for p in [me, *me.children(recursive=True)]
+            for c in p.net_connections(kind="inet")
+            if c.status == psutil.CONN_LISTEN
+        ]
+    assert n == 2 and len(listening) >= 3  # scheduler and two workers at least
+    assert all(addr.ip in ("127.0.0.1", "::1") for addr in listening), listening
+    assert "loopback only" in capsys.readouterr().err

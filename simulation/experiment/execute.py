@@ -249,31 +249,10 @@ def open_executor(
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
     elif kind == "dask":
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError:
-            from simulation.experiment.spec import config_error
+        from simulation.experiment.cluster import open_dask
 
-            raise config_error(
-                "--executor", "dask", "needs the dask extra: pip install 'gridgov[dask]'"
-            ) from None
-        cluster = None
-        if scheduler:
-            client = Client(scheduler, timeout="20s")
-        else:
-            cluster = LocalCluster(
-                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
-            )
-            client = Client(cluster)
-        try:
-            info = client.scheduler_info()
-            n_dask = sum(w.get("nthreads", 1) for w in info.get("workers", {}).values())
-            # pure=False: a resubmitted chunk must run again, not reuse a cached failure.
-            yield client.get_executor(pure=False), max(1, n_dask)
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+        with open_dask(scheduler, n) as opened:
+            yield opened
     else:
         raise ValueError(f"unknown executor {kind!r}")
 
@@ -302,6 +281,7 @@ def execute(
     chunk_size: int | None = None,
     progress: Any = None,
     retries: int = 2,
+    stats: ExecStats | None = None,
 ) -> ExecStats:
     """Run tasks in chunks on an executor, handing each finished chunk to `on_chunk`.
 
@@ -318,12 +298,16 @@ def execute(
         chunk_size: Runs per chunk (default: `default_chunk_size`).
         progress: A tqdm bar (or None).
         retries: Resubmissions of a chunk whose worker was lost before it is recorded failed.
+        stats: Counts to update (the caller's, so they survive an exception); default new.
 
     Returns:
         `ExecStats`.
     """
     size = chunk_size or default_chunk_size(n_runs, n_workers)
-    stats = ExecStats()
+    # An executor that can be lost (Dask) has a health check, polled while waiting.
+    health = getattr(executor, "health", None)
+    poll = 1.0 if health is not None else None
+    stats = stats if stats is not None else ExecStats()
 
     def chunks():
         buf = []
@@ -374,7 +358,10 @@ def execute(
                 if exhausted and not last_tries:
                     break
                 continue
-            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            done, _ = wait(list(pending), timeout=poll, return_when=FIRST_COMPLETED)
+            if health is not None:
+                # Before the futures a lost scheduler cancelled are taken for failed runs.
+                _check_health(health, settle=any(f.cancelled() for f in done))
             for fut in done:
                 chunk, attempt = pending.pop(fut)
                 try:
@@ -395,7 +382,30 @@ def execute(
         for fut in pending:
             fut.cancel()
         _abort(executor)
+    except BaseException:  # a lost cluster or a full disk: stop the work in flight too
+        for fut in pending:
+            fut.cancel()
+        _abort(executor)
+        raise
     return stats
+
+
+def _check_health(health: Callable[[], str | None], settle: bool) -> None:
+    """Raise `ExecutorLost` when the executor reports a problem.
+
+    With `settle` (futures were cancelled under us), wait up to a few seconds for the
+    verdict rather than retrying runs on a cluster that is going away.
+    """
+    from simulation.experiment.cluster import LOST_SCHEDULER_S, ExecutorLost
+
+    deadline = time.monotonic() + (LOST_SCHEDULER_S + 1.0 if settle else 0.0)
+    while True:
+        problem = health()
+        if problem:
+            raise ExecutorLost(problem)
+        if time.monotonic() >= deadline:
+            return
+        time.sleep(0.2)
 
 
 def _abort(executor: Executor) -> None:

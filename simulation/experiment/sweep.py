@@ -9,6 +9,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from simulation.experiment.cluster import ExecutorLost
 from simulation.experiment.design import Design, build_design
 from simulation.experiment.execute import EXECUTORS, ExecStats, execute, open_executor
 from simulation.experiment.spec import config_error, load_experiment
@@ -138,14 +139,20 @@ def _sweep(design, store, pool, n_workers, executor, opts, chunk_size, progress)
     try:
         with _sigterm_interrupts():
             if todo:
-                stats = execute((design.task(r) for r in todo), len(todo), pool, n_workers,
-                                store.write_chunk, chunk_size=chunk_size, progress=bar)  # fmt: skip
+                execute((design.task(r) for r in todo), len(todo), pool, n_workers,
+                        store.write_chunk, chunk_size=chunk_size, progress=bar,
+                        stats=stats)  # fmt: skip
         if not stats.interrupted:
             status = "failed" if stats.failed else "complete"
     except KeyboardInterrupt:
         stats.interrupted = True
     except StoreWriteError as exc:
         raise config_error(store.root, "disk", str(exc).removeprefix(f"{store.root}: ")) from None
+    except ExecutorLost as exc:
+        raise config_error(
+            store.root, "executor", f"{exc}; the {len(finished) + stats.done} runs finished "
+            "so far are kept: run the same command again to resume",
+        ) from None  # fmt: skip
     finally:
         if bar is not None:
             bar.close()
