@@ -81,3 +81,30 @@ def test_metric_labels_come_from_the_registry():
     assert i18n.metric_label("backlog", "zh") == o.label_zh
     assert i18n.metric_unit("backlog", "en") == o.unit
     assert i18n.metric_definition("backlog", "zh") == o.definition_zh
+
+
+def test_the_sessions_own_messages_are_shown_in_chinese(tmp_path):
+    from simulation.dashboard.session import DashboardSession
+
+    (tmp_path / "baseline.toml").write_text('name = "baseline"\n[parameters]\n')
+    (tmp_path / "broken.toml").write_text("not [ toml")
+    s = DashboardSession(seed=1, scenario_folder=tmp_path)
+    produced = []
+    s.set_seed("abc")
+    produced.append(s.message)
+    s.set_seed("9" * 30)
+    produced.append(s.message)
+    s.set_seed("x" * 500)
+    produced.append(s.message)
+    s.load_scenario("A", "broken")
+    produced.append(s.message)
+    s.load_scenario("A", "baseline")
+    produced.append(s.notice)
+    s.set_params({"households_per_grid": 1000, "grids_per_street": 40})
+    produced.append(s.message)
+    for message in produced:
+        assert message, "the session gave no message"
+        zh = i18n.localise(message, "zh")
+        assert zh != message and re.search(r"[\u4e00-\u9fff]", zh), message
+        assert i18n.localise(message, "en") == message
+    assert i18n.localise("something new", "zh") == "something new"

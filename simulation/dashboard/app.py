@@ -255,7 +255,11 @@ def Controls(state: PageState):
                 on_value=lambda on: state.act(s.set_compare, on),
                 classes=["gg-compare"],
             )
-            SeedField(state, t("seed", lang), state.seed_error.value or t("seed_help", lang))
+            SeedField(
+                state,
+                t("seed", lang),
+                i18n.localise(state.seed_error.value, lang) or t("seed_help", lang),
+            )
             solara.Text(t("colour_by", lang))
             panels.ColourToggle(state.colour_by)
         for side in s.active_sides:
@@ -277,12 +281,12 @@ def MainView(state: PageState):
     with solara.Column(gap="8px", style="padding:8px"):
         if s.message:
             with solara.Row():
-                solara.Error(s.message, classes=["gg-message"], dense=True)
+                solara.Error(i18n.localise(s.message, lang), classes=["gg-message"], dense=True)
                 solara.Button(
                     t("dismiss", lang), text=True, on_click=lambda: state.act(_clear_message, s)
                 )
         if s.notice:
-            solara.Info(s.notice, dense=True, classes=["gg-notice"])
+            solara.Info(i18n.localise(s.notice, lang), dense=True, classes=["gg-notice"])
         if not state.ready:
             solara.Warning(t("no_street", lang))
             return

@@ -197,6 +197,39 @@ def colouring_text(key: str, lang: str | None = None) -> str:
     return zh if _lang(lang) == "zh" else en
 
 
+# The session's messages (written in English by `session.py`) in Chinese: (pattern, template).
+# A message no pattern knows is shown as written; tests keep the patterns in step.
+MESSAGES_ZH: tuple[tuple[str, str], ...] = (
+    (r"Seed must be a whole number such as 42 \(digits only\), got '(.*)'",
+     "随机种子须为整数，例如 42（只能填数字），收到的是“{0}”"),
+    (r"Seed must be a whole number of at most 19 digits \(got ([\d,]+) characters\)",
+     "随机种子最多 19 位数字（收到 {0} 个字符）"),
+    (r"Seed must be between 0 and (\d+).*", "随机种子须在 0 到 {0} 之间"),
+    (r"Seed must be a whole number, got (.*)", "随机种子须为整数，收到的是 {0}"),
+    (r"Street ([AB]): loaded scenario '(.*)'", "街道 {0}：已载入情景“{1}”"),
+    (r"Could not load scenario '(.*?)': (.*)", "无法载入情景“{0}”：{1}"),
+    (r"No scenario '(.*?)' in (.*)", "{1} 中没有情景“{0}”"),
+    (r"Run complete at day (\d+); Reset to start again",
+     "已运行到第 {0} 天，运行结束；按“重置”重新开始"),
+    (r"Street ([AB]) would have ([\d,]+) households; this dashboard allows at most ([\d,]+) .*",
+     "街道 {0} 将有 {1} 户；本平台每个街道最多 {2} 户（更大规模请用 gridgov run）"),
+    (r"The model stopped on day (\d+): (.*)", "模型在第 {0} 天停止：{1}"),
+)  # fmt: skip
+
+
+def localise(message: str, lang: str | None = None) -> str:
+    """A session message in `lang` (Chinese by `MESSAGES_ZH`; otherwise as written)."""
+    import re
+
+    if not message or _lang(lang) != "zh":
+        return message
+    for pattern, template in MESSAGES_ZH:
+        match = re.fullmatch(pattern, message)
+        if match:
+            return template.format(*match.groups())
+    return message
+
+
 def pick_language(accept_language: str | None) -> str:
     """The page language a browser asks for, from its Accept-Language header.
 
