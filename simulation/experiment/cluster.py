@@ -138,9 +138,8 @@ def open_dask(scheduler: str | None, n: int) -> Iterator[tuple[Executor, int]]:
         if scheduler:
             client = connect(scheduler)
             where = scheduler
-            if not _is_loopback(scheduler):
-                print(f"gridgov: warning: Dask scheduler {scheduler} is not on loopback; "
-                      f"{ADVICE}", file=sys.stderr)  # fmt: skip
+            warn = "" if _is_loopback(scheduler) else "warning: not on loopback; "
+            print(f"gridgov: Dask scheduler {scheduler}: {warn}{ADVICE}", file=sys.stderr)
         else:
             cluster = LocalCluster(
                 n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
@@ -150,8 +149,8 @@ def open_dask(scheduler: str | None, n: int) -> Iterator[tuple[Executor, int]]:
 
             client = Client(cluster, set_as_default=False)
             where = cluster.scheduler_address
-            print(f"gridgov: Dask LocalCluster on {where} ({n} workers, loopback only)",
-                  file=sys.stderr)  # fmt: skip
+            print(f"gridgov: Dask LocalCluster on {where} ({n} workers, loopback only); "
+                  f"{ADVICE}", file=sys.stderr)  # fmt: skip
         try:
             info = client.scheduler_info()
             n_dask = sum(w.get("nthreads", 1) for w in info.get("workers", {}).values())
