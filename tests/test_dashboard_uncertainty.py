@@ -12,7 +12,7 @@ from simulation.dashboard.session import DashboardSession
 from simulation.experiment.execute import SerialExecutor, open_executor
 
 ROOT = Path(__file__).resolve().parents[1]
-SMALL = {"households_per_grid": 40, "grids_per_street": 2, "burn_in_days": 10}
+SMALL = {"households_per_grid": 40, "grids_per_street": 2, "burn_in_days": 10, "scored_days": 50}
 
 
 @pytest.fixture
@@ -28,8 +28,8 @@ def test_tasks_are_pipeline_tasks_for_every_side_and_seed(pair):
     work = uncertainty.tasks(pair, 4)
     assert len(work) == 8
     assert {t["run_id"] for t in work} == {f"{s}-{i}" for s in "AB" for i in range(4)}
-    # the runs end on the live street's day: burn-in 10 + 30 scored days = day 40
-    assert all(t["params"]["scored_days"] == 30 for t in work)
+    # whole runs (burn-in 10 + 50 scored days), so the band outlasts the live street's day
+    assert all(t["params"] == pair.sides[t["run_id"][0]].params for t in work)
     assert {t["seed"] for t in work} == {uncertainty.FIRST_SEED + i for i in range(4)}
     assert all(t["model"] == "simulation.run:simulate" for t in work)
 
@@ -38,7 +38,7 @@ def test_bands_contain_the_mean_and_shrink_with_more_seeds(pair):
     few = uncertainty.run_seeds(pair, 3, (SerialExecutor(), 1))
     many = uncertainty.run_seeds(pair, 8, (SerialExecutor(), 1))
     assert few.n == 3 and many.n == 8 and few.failed == 0
-    assert len(many.days) == 40 and many.days[-1] == 40
+    assert len(many.days) == 60 and many.days[-1] == 60
     for name in views.INDICATORS:
         for side in ("A", "B", "diff"):
             mean, low, high = (b[side][name] for b in (many.mean, many.low, many.high))
@@ -58,7 +58,9 @@ def test_the_same_request_is_answered_from_the_cache(pair):
     calls = []
     again = uncertainty.run_seeds(pair, 2, (SerialExecutor(), 1), lambda d, t: calls.append(d))
     assert again is first and calls == []
-    pair.step(1)  # another day is another request
+    pair.step(1)  # playing on keeps the band
+    assert uncertainty.cached(uncertainty.key(pair, 2)) is first
+    pair.set_mechanism("A", "identity", True)  # other settings are another request
     assert uncertainty.cached(uncertainty.key(pair, 2)) is None
 
 

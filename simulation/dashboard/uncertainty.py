@@ -55,26 +55,22 @@ class Bands:
     errors: list[str] = field(default_factory=list)
 
 
-def horizon(session: Any) -> int:
-    """Days the seed runs go to: the live street's day, at least one scored day."""
-    burn_in = int(session.sides["A"].params.get("burn_in_days", 0))
-    return max(session.day, burn_in + 1)
-
-
 def key(session: Any, n_seeds: int = DEFAULT_SEEDS) -> str:
-    """Identity of a band request: both sides' parameters, the horizon and the seeds."""
+    """Identity of a band request: both sides' parameters and the seeds.
+
+    The runs cover the whole configured run (burn-in + scored days), not just the days the live
+    street has reached, so the band stays drawn while the story plays on to the end.
+    """
     sides = {s: session.sides[s].params for s in session.active_sides}
-    text = json.dumps([sides, horizon(session), n_seeds, FIRST_SEED], sort_keys=True)
+    text = json.dumps([sides, n_seeds, FIRST_SEED], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def tasks(session: Any, n_seeds: int = DEFAULT_SEEDS) -> list[dict[str, Any]]:
-    """The runs, as the experiment pipeline's tasks: every side × every seed."""
-    day = horizon(session)
+    """The runs, as the experiment pipeline's tasks: every side × every seed, whole runs."""
     out = []
     for side in session.active_sides:
         params = dict(session.sides[side].params)
-        params["scored_days"] = max(1, day - int(params.get("burn_in_days", 0)))
         for i in range(n_seeds):
             out.append({
                 "run_id": f"{side}-{i}", "point": 0 if side == "A" else 1, "replication": i,
