@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+import numpy as np
+
 # Line colours (hex, so any renderer takes them): A blue, B orange, extra series after.
 PALETTE: tuple[str, ...] = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd")
 BETTER, WORSE, NEUTRAL = "#1a9850", "#d73027", "#777777"
@@ -161,13 +163,17 @@ class _Frame:
 
 
 def _ranges(days, thinned, zero_line):
-    ys = [v for _, _, vals in thinned for v in vals if _finite(v)]
-    for s, _, _ in thinned:  # a band must fit too
+    # NumPy here: with seed bands a chart holds thousands of values, redrawn every frame.
+    arrays = [np.asarray(vals, dtype=float) for _, _, vals in thinned]
+    for s, _, _ in thinned:  # a band must fit too (over the days shown)
         for bound in (s.lower, s.upper) if s is not None else ():
-            ys.extend(v for v in (bound or ()) if _finite(v))
-    if not ys:
+            if bound is not None:
+                arrays.append(np.asarray(bound[: len(days)], dtype=float))
+    ys = np.concatenate(arrays) if arrays else np.array([])
+    ys = ys[np.isfinite(ys)]
+    if ys.size == 0:
         return None
-    y_low, y_high = min(ys), max(ys)
+    y_low, y_high = float(ys.min()), float(ys.max())
     if zero_line:
         y_low, y_high = min(y_low, 0.0), max(y_high, 0.0)
     if y_high - y_low < 1e-12:
@@ -209,9 +215,11 @@ def _markers_svg(f: _Frame, markers: Sequence[Marker]) -> list[str]:
 
 
 def _band_svg(f: _Frame, s: Series, days: Sequence[float]) -> str:
-    lower, upper = s.lower or (), s.upper or ()
+    n = min(len(days), len(s.lower or ()), len(s.upper or ()))
+    ds, lower = _thin(days[:n], (s.lower or ())[:n])
+    _, upper = _thin(days[:n], (s.upper or ())[:n])
     top, bottom = [], []
-    for d, lo, hi in zip(days, lower, upper, strict=False):
+    for d, lo, hi in zip(ds, lower, upper, strict=False):
         if _finite(lo) and _finite(hi):
             top.append(f"{f.px(d):.1f},{f.py(hi):.1f}")
             bottom.append(f"{f.px(d):.1f},{f.py(lo):.1f}")
