@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from simulation.experiment.analyse import ab_test, events, factorial_effects, mean_ci
-from simulation.experiment.sensitivity import prcc
 
 
 def _cells(rng, levels_a, levels_b, f, sd, n):
@@ -137,13 +136,3 @@ def test_mean_ci_covers_at_the_stated_rate():
     covered = sum(lo < 5 < hi for lo, hi in
                   (mean_ci(rng.normal(5, 2, 10))[1:3] for _ in range(2000)))  # fmt: skip
     assert 0.93 < covered / 2000 < 0.97
-
-
-def test_prcc_finds_a_monotone_driver_and_not_a_bystander():
-    rng = np.random.default_rng(5)
-    n = 200
-    runs = pd.DataFrame({"x": rng.uniform(0, 1, n), "z": rng.uniform(0, 1, n), "status": "ok"})
-    runs["y"] = np.exp(3 * runs["x"]) + rng.normal(0, 0.5, n)
-    pr = prcc(runs, ["x", "z"], "y").set_index("factor")
-    assert pr.loc["x", "prcc"] > 0.8 and pr.loc["x", "p"] < 1e-10
-    assert pr.loc["z", "ci_low"] < 0 < pr.loc["z", "ci_high"]

@@ -173,15 +173,17 @@ def sensitivity_figure(idx: pd.DataFrame, metrics: list[str], path: Path, kind: 
 
 
 def smooth(x: np.ndarray, y: np.ndarray, points: int = 50) -> tuple[np.ndarray, np.ndarray]:
-    """Gaussian-kernel local mean of y over x (bandwidth a tenth of the range of x).
+    """Gaussian-kernel local mean of y over x.
 
     A Nadaraya-Watson smoother: enough to show the shape of a response in a scatter, with no
-    dependency beyond NumPy.
+    dependency beyond NumPy. Bandwidth: Silverman's rule (1.06 sd n^-1/5), at most a tenth of
+    the range of x, so a few dozen runs are smoothed and many runs still show curvature.
     """
     ok = ~(np.isnan(x) | np.isnan(y))
     x, y = x[ok], y[ok]
     grid = np.linspace(x.min(), x.max(), points)
-    bw = max((x.max() - x.min()) / 10, 1e-12)
+    silverman = 1.06 * x.std() * len(x) ** -0.2
+    bw = max(min((x.max() - x.min()) / 10, silverman), 1e-12)
     w = np.exp(-0.5 * ((grid[:, None] - x[None, :]) / bw) ** 2)
     return grid, (w @ y) / np.maximum(w.sum(axis=1), 1e-300)
 

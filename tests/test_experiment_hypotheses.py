@@ -1,0 +1,60 @@
+"""Hypotheses in experiment files: checked at load time, one line naming file and field."""
+
+from __future__ import annotations
+
+import pytest
+from test_experiment_helpers import factorial_toml, write
+
+from simulation.cli import main
+from simulation.experiment.spec import load_experiment
+
+
+def _hyp(body: str) -> str:
+    return factorial_toml(hypotheses=f'[[hypotheses]]\nname = "x"\n{body}')
+
+
+LATE = [
+    # Each of these used to run the whole sweep and fail only at `check`.
+    ("unknown metric", _hyp('metric = "happiness"\na = "baseline"\nb = "identity"\n'
+                            'direction = "less"'), "hypotheses[0].metric", "unknown outcome"),
+    ("run column", _hyp('metric = "seed"\na = "baseline"\nb = "identity"\ndirection = "less"'),
+     "hypotheses[0].metric", "not a summary outcome"),
+    ("timing column", _hyp('metric = "elapsed_s"\na = "baseline"\nb = "identity"\n'
+                           'direction = "less"'), "hypotheses[0].metric", "not a summary outcome"),
+    ("duplicate term", _hyp('metric = "backlog_mean"\ninteraction = ["identity", "identity"]\n'
+                            'sign = "negative"'), "hypotheses[0].interaction", "twice"),
+    ("term not a factor", _hyp('metric = "backlog_mean"\ninteraction = ["identity", '
+                               '"need_rate"]\nsign = "negative"'), "hypotheses[0].interaction",
+     "not a factor"),
+    ("no such group", _hyp('metric = "backlog_mean"\na = "baseline"\nb = "identiti"\n'
+                           'direction = "less"'), "hypotheses[0].b", "matches no design point"),
+    ("bad scale", _hyp('metric = "backlog_mean"\na = "baseline"\nb = "identity"\n'
+                       'direction = "less"\nscale = "sqrt"'), "hypotheses[0].scale", "log"),
+    ("bad min_effect", _hyp('metric = "backlog_mean"\na = "baseline"\nb = "identity"\n'
+                            'direction = "less"\nmin_effect = -1'), "hypotheses[0].min_effect",
+     "positive"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("label", "text", "field", "words"), LATE, ids=[c[0] for c in LATE])
+def test_bad_hypotheses_are_refused_before_any_run(tmp_path, capsys, label, text, field, words):
+    path = write(tmp_path, text)
+    out = tmp_path / "out"
+    code = main(["sweep", str(path), "--out", str(out), "--no-progress"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert str(path) in err and field in err and words in err, err
+    assert "Traceback" not in err and not out.exists()
+
+
+def test_family_defaults_to_the_first_word_and_keys_are_kept(tmp_path):
+    text = _hyp(
+        'metric = "backlog_mean"\na = "baseline"\nb = "identity"\ndirection = "less"\n'
+        'scale = "log"\nmin_effect = 0.1'
+    )
+    h = load_experiment(write(tmp_path, text)).hypotheses[0]
+    assert (h.family, h.scale, h.min_effect, h.wants_negative) == ("x", "log", 0.1, True)
+    named = text.replace('name = "x"', 'name = "F7 something"\nfamily = "mine"')
+    assert load_experiment(write(tmp_path, named, "n.toml")).hypotheses[0].family == "mine"
+    unnamed = text.replace('name = "x"', 'name = "F7 something"')
+    assert load_experiment(write(tmp_path, unnamed, "u.toml")).hypotheses[0].family == "F7"
