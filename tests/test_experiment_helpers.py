@@ -126,3 +126,16 @@ def free_port() -> int:
 def dask_bin(name: str) -> str:
     exe = Path(sys.executable).parent / name
     return str(exe) if exe.exists() else shutil.which(name) or name
+
+
+def assert_refused_at_load(tmp_path: Path, capsys, text: str, field: str, words: str) -> None:
+    """`gridgov sweep` on this text: exit 2, one line naming file and field, nothing written."""
+    from simulation.cli import main
+
+    path = write(tmp_path, text)
+    out = tmp_path / "out"
+    code = main(["sweep", str(path), "--out", str(out), "--no-progress"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert str(path) in err and field in err and words in err, err
+    assert "Traceback" not in err and not out.exists()

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from test_experiment_helpers import factorial_toml, write
+from test_experiment_helpers import assert_refused_at_load, factorial_toml, write
 
-from simulation.cli import main
 from simulation.experiment.spec import load_experiment
 
 
@@ -38,13 +37,7 @@ LATE = [
 
 @pytest.mark.parametrize(("label", "text", "field", "words"), LATE, ids=[c[0] for c in LATE])
 def test_bad_hypotheses_are_refused_before_any_run(tmp_path, capsys, label, text, field, words):
-    path = write(tmp_path, text)
-    out = tmp_path / "out"
-    code = main(["sweep", str(path), "--out", str(out), "--no-progress"])
-    err = capsys.readouterr().err.strip()
-    assert code == 2 and len(err.splitlines()) == 1, err
-    assert str(path) in err and field in err and words in err, err
-    assert "Traceback" not in err and not out.exists()
+    assert_refused_at_load(tmp_path, capsys, text, field, words)
 
 
 def test_family_defaults_to_the_first_word_and_keys_are_kept(tmp_path):

@@ -5,7 +5,14 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from test_experiment_helpers import BASELINE, ROOT, factorial_toml, run_cli, write
+from test_experiment_helpers import (
+    BASELINE,
+    ROOT,
+    assert_refused_at_load,
+    factorial_toml,
+    run_cli,
+    write,
+)
 
 from simulation.cli import main
 from simulation.config import ConfigError
@@ -96,13 +103,7 @@ LATE = [
 def test_bad_hypotheses_models_and_sizes_are_refused_at_load(
     tmp_path, capsys, label, text, field, words
 ):
-    path = write(tmp_path, text)
-    out = tmp_path / "out"
-    code = main(["sweep", str(path), "--out", str(out), "--no-progress"])
-    err = capsys.readouterr().err.strip()
-    assert code == 2 and len(err.splitlines()) == 1, err
-    assert str(path) in err and field in err and words in err, err
-    assert "Traceback" not in err and not out.exists()
+    assert_refused_at_load(tmp_path, capsys, text, field, words)
 
 
 def test_a_model_module_can_be_allowed_by_whoever_runs_the_sweep(tmp_path, monkeypatch):
