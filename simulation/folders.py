@@ -202,8 +202,19 @@ class Folder:
         finally:
             tmp.unlink(missing_ok=True)
 
+    def listed(self) -> list[str]:
+        """Every file we wrote: the marker's list plus what other commands recorded."""
+        files = list(self.marker.get("files", []))
+        for side in sorted(self.path.glob(OUTPUTS_GLOB)):
+            try:
+                files += [str(f) for f in json.loads(side.read_text()).get("files", [])]
+            except (OSError, ValueError, AttributeError):
+                continue
+            files.append(side.name)
+        return list(dict.fromkeys(files))
+
     def remove_ours(self, keep: tuple[str, ...] = ()) -> int:
-        """Remove every file the marker lists (and their temporary files), nothing else.
+        """Remove every file we wrote (see `listed`) and their temporary files, nothing else.
 
         Folders we emptied are removed too; a folder still holding someone's file stays.
 
@@ -215,7 +226,7 @@ class Folder:
         """
         removed = 0
         dirs: set[Path] = set()
-        for rel in list(self.marker.get("files", [])):
+        for rel in self.listed():
             if rel in keep:
                 continue
             target = self.path / rel
@@ -253,6 +264,45 @@ def _remove_temporaries(target: Path) -> None:
     for tmp in target.parent.glob(f".{glob_escape(target.name)}.*.tmp"):
         if re.fullmatch(r"[0-9a-f]{32}", tmp.name[len(target.name) + 2 : -4]):
             tmp.unlink(missing_ok=True)
+
+
+OUTPUTS_GLOB = ".gridgov-outputs-*.json"
+
+
+def record_outputs(
+    path: str | Path, tool: str, since: float, patterns: tuple[str, ...]
+) -> list[str]:
+    """Record files another command (e.g. ``report``) wrote into a folder gridgov owns.
+
+    They go to that command's own list (``.gridgov-outputs-<tool>.json``, no lock needed, so
+    a report can run beside a sweep) and are then removed by ``--fresh`` like the sweep's own.
+
+    Args:
+        path: The folder (must carry our marker; otherwise nothing is recorded).
+        tool: Short name of the command, e.g. ``"report"``.
+        since: Time (``time.time()``) the command started: only files it modified count.
+        patterns: Glob patterns, relative to the folder, of the files the command writes.
+
+    Returns:
+        The relative paths recorded.
+    """
+    root = Path(path)
+    if read_marker(root) is None:
+        return []
+    found = {
+        p.relative_to(root).as_posix()
+        for pattern in patterns
+        for p in root.glob(pattern)
+        if p.is_file() and p.stat().st_mtime >= since - 0.05  # coarse kernel clock
+    }
+    side = root / f".gridgov-outputs-{safe_slug(tool)}.json"
+    try:
+        old = json.loads(side.read_text()).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        old = []
+    files = sorted(set(old) | found)
+    write_atomic(side, (json.dumps({"tool": tool, "files": files}, indent=1) + "\n").encode())
+    return files
 
 
 def glob_escape(name: str) -> str:

@@ -149,3 +149,21 @@ def test_growing_replications_runs_only_the_new_runs_and_equals_one_big_sweep(tm
     with pytest.raises(ConfigError, match="changed"):
         run_experiment(path, out=grown, executor="serial", progress=False, replications=4,
                        days=16)  # fmt: skip
+
+
+def test_fresh_removes_the_report_it_made_but_not_the_users_files(tmp_path):
+    path = write(tmp_path, factorial_toml(reps=1))
+    out = tmp_path / "r"
+    run_experiment(path, out=out, executor="serial", progress=False)
+    (out / "my-analysis.csv").write_text("keep")
+    (out / "figures").mkdir()
+    (out / "figures" / "my-plot.png").write_text("keep")
+    time.sleep(0.2)
+    assert run_cli("report", out).returncode == 0
+    assert (out / "report.html").exists() and (out / "scenario_means.csv").exists()
+    res = run_experiment(path, out=out, executor="serial", progress=False, fresh=True)
+    assert res.done == 8
+    left = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert "report.html" not in left and "scenario_means.csv" not in left
+    assert {"my-analysis.csv", "figures/my-plot.png"} <= set(left)
+    assert not [f for f in left if f.startswith("figures/") and f != "figures/my-plot.png"]

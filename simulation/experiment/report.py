@@ -275,8 +275,12 @@ def report(results_dir: str | Path, *, metrics: list[str] | None = None) -> Path
     Raises:
         ConfigError: Not a results folder, or no finished runs.
     """
-    from simulation.experiment.spec import config_error
+    import time
 
+    from simulation.experiment.spec import config_error
+    from simulation.folders import record_outputs
+
+    started = time.time()
     root = Path(results_dir)
     manifest = load_manifest(root)
     runs = load_results(root)
@@ -322,4 +326,6 @@ def report(results_dir: str | Path, *, metrics: list[str] | None = None) -> Path
         f"</title><style>{_CSS}</style></head><body>{''.join(doc.html)}</body></html>\n"
     )
     (root / "report.html").write_text(page)
+    # Listed as gridgov's own, so `sweep --fresh` removes them and never a file of the user's.
+    record_outputs(root, "report", started, ("report.md", "report.html", "*.csv", "figures/*.png"))
     return root / "report.html"
