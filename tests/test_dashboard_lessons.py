@@ -154,3 +154,16 @@ def test_the_lesson_lives_on_the_session_so_followers_see_the_caption(tmp_path):
     assert s.day == 20
     caption = panels.caption_html(s, "zh")  # any page that shows this session
     assert "gg-lesson-caption" in caption and "课程结束" in caption
+
+
+def test_a_step_past_the_end_of_the_run_stops_at_the_end(tmp_path):
+    text = GOOD.replace(
+        "params = { households_per_grid = 40, grids_per_street = 2 }",
+        "params = { households_per_grid = 40, grids_per_street = 2, burn_in_days = 2, "
+        "scored_days = 5 }",
+    )
+    lesson = lessons.load_lesson(_write(tmp_path, text), SCENARIOS)
+    s = DashboardSession(seed=1, scenario_folder=ROOT / "scenarios")
+    lessons.apply_step(s, lesson.steps[1])
+    assert lessons.run_to(s, 20) is False  # returns instead of waiting for day 20 forever
+    assert s.day == 7

@@ -270,9 +270,14 @@ def apply_step(session: Any, step: Step) -> bool:
 
 
 def run_to(session: Any, day: int, on_progress=None, should_stop=lambda: False) -> bool:
-    """Step the session to `day` in chunks, calling `on_progress()` after each chunk."""
+    """Step the session to `day` in chunks, calling `on_progress()` after each chunk.
+
+    Stops early (returning False) when the model refuses or the configured run has ended, so a
+    step asking for a day after the run's end cannot loop forever.
+    """
     while session.day < day and not should_stop():
-        if not session.step(min(CHUNK_DAYS, day - session.day)):
+        before = session.day
+        if not session.step(min(CHUNK_DAYS, day - session.day)) or session.day == before:
             return False
         if on_progress:
             on_progress()
