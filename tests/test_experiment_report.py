@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from test_experiment_helpers import BASELINE, TINY, factorial_toml, write
 
-from simulation import report, run_experiment
+from simulation import check, report, run_experiment
 from simulation.config import ConfigError
 
 
@@ -86,6 +86,14 @@ def test_lhs_crossed_with_a_switch_is_reported_against_every_factor(tmp_path):
     assert backlog.loc["need_rate", "prcc"] > 0.5
     assert (tmp_path / "out" / "figures" / "scatter-backlog_mean.png").stat().st_size > 10_000
     assert "p00000" not in md.split("## Outcomes against factors")[1][:2000]
+    # A comparison on a sampled design pools over the sampled factors (no one-run strata).
+    hyp = '[[hypotheses]]\nname = "c"\nmetric = "backlog_mean"\na = { connection = true }\n'
+    path = write(
+        tmp_path, text + hyp + 'b = { connection = false }\ndirection = "less"\n', "h.toml"
+    )
+    row = check(tmp_path / "out", experiment=path).table.iloc[0]
+    assert "pooled over the sampled factors" in row["method"] and row["n"] == 24
+    assert row["estimate"] == row["estimate"]  # a number, not NaN
 
 
 def test_report_on_an_empty_folder_is_a_config_error(tmp_path):

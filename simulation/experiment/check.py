@@ -172,6 +172,20 @@ def _affected(h: Hypothesis, design: pd.DataFrame, missing_points: set[int]) -> 
     return bool(pts & missing_points)
 
 
+def comparison_factors(manifest: dict) -> list[str]:
+    """Factors an A-B comparison may stratify on (and a regression may code).
+
+    Factorial and list designs: all their factors (each has a few levels). Sampled designs:
+    only the switches an lhs is crossed with; a sampled numeric factor has a new value in
+    every point, and the sample balances it between the groups already.
+    """
+    kind = manifest.get("design_kind")
+    factors = list(manifest.get("factors", []))
+    if kind in ("lhs", "sobol", "morris"):
+        return [f for f in (manifest.get("design") or {}).get("switches", []) if kind == "lhs"]
+    return factors
+
+
 def _missing_points(root: Path, manifest: dict, runs: pd.DataFrame) -> set[int]:
     """Design points with at least one run not finished ok (runs are point-major tiled)."""
     n_points = int(manifest["n_points"])
@@ -221,10 +235,15 @@ def check(
         )  # fmt: skip
     missing = _missing_points(root, manifest, runs) if len(ok) < expected else set()
     design = pd.read_parquet(root / "design.parquet") if missing else None
-    factors = manifest.get("factors", [])
+    factors = comparison_factors(manifest)
     rows = [evaluate(h, ok, factors, str(path), f"hypotheses[{i}]")
             for i, h in enumerate(exp.hypotheses)]  # fmt: skip
     table = pd.DataFrame(rows)
+    if manifest.get("design_kind") in ("lhs", "sobol", "morris"):
+        compare = [h.kind == "compare" for h in exp.hypotheses]
+        table.loc[compare, "method"] += (
+            ", pooled over the sampled factors (the sample balances them)"
+        )
     table["p_holm"] = np.nan
     table["family_size"] = 0
     for _, idx in table.groupby("family", sort=False).groups.items():
