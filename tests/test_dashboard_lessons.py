@@ -167,3 +167,34 @@ def test_a_step_past_the_end_of_the_run_stops_at_the_end(tmp_path):
     lessons.apply_step(s, lesson.steps[1])
     assert lessons.run_to(s, 20) is False  # returns instead of waiting for day 20 forever
     assert s.day == 7
+
+
+def test_the_page_walks_a_lesson_with_next_and_back_and_pauses_play(tmp_path, monkeypatch):
+    import ipyvuetify as v
+    import solara
+
+    from simulation.dashboard.app import Dashboard
+
+    _write(tmp_path, GOOD, "tiny.toml")
+    monkeypatch.setenv("GRIDGOV_LESSONS_DIR", str(tmp_path))
+    session = DashboardSession(seed=3, scenario_folder=ROOT / "scenarios")
+    box, rc = solara.render(solara.AppLayout(children=[Dashboard(session)]), handle_error=False)
+    try:
+
+        def html() -> str:
+            return "\n".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets)
+
+        rc.find(v.Btn, children=["Play"]).widget.click()  # a playing page
+        rc.find(v.Select, label="Lesson").widget.v_model = "Tiny"
+        rc.find(v.Btn, children=["Pause"]).assert_empty()  # the lesson paused Play
+        caption = re.search(r'class="gg-lesson-caption"[^>]*>(.*?)</div>', html()).group(1)
+        assert "Day 10: backlog A" in caption and session.compare
+        rc.find(v.Btn, children=["Next"]).widget.click()
+        assert session.day == 20 and "Day 20: satisfaction B" in html()
+        assert rc.find(v.Btn, children=["Next"]).widget.disabled
+        rc.find(v.Btn, children=["Back"]).widget.click()
+        assert session.day == 10
+        rc.find(v.Select, label="Lesson").widget.v_model = "No lesson"
+        assert "gg-lesson-caption" not in html()
+    finally:
+        rc.close()

@@ -217,7 +217,7 @@ def Controls(state: PageState):
     with solara.Column(gap="6px"):
         i18n.LanguageSwitch()
         follow.ClassroomCard(state)
-        panels.LessonPanel(s, state.redraw, version)
+        panels.LessonPanel(s, state.redraw, version, stop=lambda: state.playing.set(False))
         with solara.Card(t("run", lang), margin=0):
             with solara.Row(gap="4px"):
                 solara.Button(

@@ -39,8 +39,16 @@ def go_to_step(session: Any, lesson: lessons.Lesson, index: int) -> bool:
 
 
 @solara.component
-def LessonPanel(session: Any, redraw: Callable[[], None], version: int = 0):
-    """Sidebar card: choose a lesson, then walk through its steps with Back and Next."""
+def LessonPanel(
+    session: Any,
+    redraw: Callable[[], None],
+    version: int = 0,
+    stop: Callable[[], None] = lambda: None,
+):
+    """Sidebar card: choose a lesson, then walk through its steps with Back and Next.
+
+    `stop` pauses the page's Play first, so a step's run is not stepped on by the play loop.
+    """
     lang = i18n.current_language()
     available, problems = solara.use_memo(lambda: _lessons(session), [version])
     by_name = {lesson.name: lesson for lesson in available}
@@ -49,6 +57,7 @@ def LessonPanel(session: Any, redraw: Callable[[], None], version: int = 0):
     titles = {i18n.pick(x.title, x.title_zh, lang): x.name for x in available}
 
     def choose(title: str) -> None:
+        stop()
         chosen = by_name.get(titles.get(title, ""))
         if chosen is None:
             session.lesson = None
@@ -58,6 +67,7 @@ def LessonPanel(session: Any, redraw: Callable[[], None], version: int = 0):
 
     def move(delta: int) -> None:
         if lesson is not None:
+            stop()
             go_to_step(session, lesson, max(0, min(len(lesson.steps) - 1, index + delta)))
             redraw()
 
