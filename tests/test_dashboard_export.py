@@ -46,9 +46,7 @@ def test_slide_png_is_16_by_9_and_svg_carries_both_languages(compared):
 def test_slide_headline_counts_better_indicators_in_both_languages(compared):
     head = export._headline(compared)
     a, b = views.latest(compared, "A"), views.latest(compared, "B")
-    better, _, counted = views.charts.score(
-        {n: b[n] - a[n] for n in views.INDICATORS}, views.directions()
-    )
+    better, _, counted = views.score({n: b[n] - a[n] for n in views.INDICATORS})
     assert f"B 在 {counted} 项指标中有 {better} 项更好" in head
     assert f"B is better on {better} of {counted} indicators" in head
     caption = export._caption(compared)

@@ -395,18 +395,24 @@ def difference_chart(
     return svg[:at] + "".join(shapes) + svg[at:] if shapes and at >= 0 else svg
 
 
-def score(differences: Mapping[str, float], directions: Mapping[str, int]) -> tuple[int, int, int]:
+def score(
+    differences: Mapping[str, float],
+    directions: Mapping[str, int],
+    tolerances: Mapping[str, float] | None = None,
+) -> tuple[int, int, int]:
     """Count indicators on which B is better and worse than A.
 
     Args:
         differences: Indicator -> B − A (NaN where not measured yet).
         directions: Indicator -> direction (+1, -1, 0); neutral indicators are not counted.
+        tolerances: Indicator -> the largest difference that counts as none (default 1e-9).
 
     Returns:
         ``(better, worse, counted)``.
     """
+    tolerances = tolerances or {}
     counted = [k for k, v in differences.items() if directions.get(k, 0) and _finite(v)]
-    verdicts = [verdict(differences[k], directions[k], 1e-9) for k in counted]
+    verdicts = [verdict(differences[k], directions[k], tolerances.get(k, 1e-9)) for k in counted]
     return verdicts.count(1), verdicts.count(-1), len(counted)
 
 

@@ -80,7 +80,8 @@ def metric_html(name: str, lang: str | None = None) -> str:
     definition = o.definition_zh if zh else o.definition
     return (
         f'<li class="gg-metric-help" data-metric="{name}"><b>{escape(label)}</b> '
-        f"({escape(unit)}; {escape(direction_text(name, lang))}): {escape(definition)}</li>"
+        f"({escape(unit)}; {escape(direction_text(name, lang))}){'：' if zh else ': '}"
+        f"{escape(definition)}</li>"
     )
 
 

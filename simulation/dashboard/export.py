@@ -141,9 +141,7 @@ def _headline(session: Any) -> str:
     if not session.compare:
         return _both(i18n.t("title", "en"), i18n.t("title", "zh"))
     a, b = views.latest(session, "A"), views.latest(session, "B")
-    better, _, counted = views.charts.score(
-        {n: b[n] - a[n] for n in views.INDICATORS}, views.directions()
-    )
+    better, _, counted = views.score({n: b[n] - a[n] for n in views.INDICATORS})
     return (
         i18n.t("better_on", "zh", k=better, n=counted)
         + "  /  "

@@ -87,7 +87,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "绿色：B 更好；红色：B 更差（按各指标的优劣方向）",
     ),
     "better_on": ("B is better on {k} of {n} indicators", "B 在 {n} 项指标中有 {k} 项更好"),
-    "worse_on": ("B is worse on {k}", "{k} 项更差"),
+    "worse_on": (", worse on {k}", "、{k} 项更差"),
     "no_data": ("no data yet", "暂无数据"),
     "trust_identity": ("Trust (solid) and identity (dashed)", "信任（实线）与认同度（虚线）"),
     "kpi_diff": ("B − A", "B − A"),

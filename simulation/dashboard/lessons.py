@@ -303,9 +303,7 @@ def caption(session: Any, step: Step, lang: str | None = None) -> str:
     if "B" in sides:
         diffs = {n: sides["B"][n] - sides["A"][n] for n in SIDE_FIELDS}
         values["diff"] = SimpleNamespace(**{n: _fmt(n, diffs[n], True, lang) for n in SIDE_FIELDS})
-        better, worse, counted = views.charts.score(
-            {n: diffs[n] for n in views.INDICATORS}, views.directions()
-        )
+        better, worse, counted = views.score({n: diffs[n] for n in views.INDICATORS})
         values.update(better=better, worse=worse, counted=counted)
     missing = SimpleNamespace(**dict.fromkeys(SIDE_FIELDS, "–"))
     for key in ("A", "B", "diff"):

@@ -8,6 +8,7 @@ axes, table cells, differences in percentage points), so a plot and the table ne
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from html import escape
 from typing import Any
@@ -123,6 +124,26 @@ def directions() -> dict[str, int]:
     return {name: outcome(name).direction for name in (*INDICATORS, COST)}
 
 
+def tolerance(name: str) -> float:
+    """The largest B − A that the page shows as zero ("−0.00", "+0 pp"): no better, no worse.
+
+    Read from the indicator's display format, so a cell never says "B worse" in red next to a
+    difference that reads as nothing.
+    """
+    if name == COST:
+        return 0.5
+    match = re.search(r"\.(\d+)([f%])", outcome(name).fmt)
+    decimals = int(match.group(1)) if match else 2
+    if is_share(name):
+        decimals += 2  # shown as whole percentage points
+    return 0.5 * 10.0**-decimals
+
+
+def score(diffs: dict[str, float]) -> tuple[int, int, int]:
+    """(better, worse, counted) over the compared indicators, ignoring invisible differences."""
+    return charts.score(diffs, directions(), {n: tolerance(n) for n in diffs})
+
+
 def _label(name: str, lang: str | None) -> str:
     if name == COST:
         return i18n.pick(outcome(COST).label, outcome(COST).label_zh, lang)
@@ -150,7 +171,7 @@ def kpi_html(session: Any, lang: str | None = None) -> str:
         cells = []
         for n in names:
             diff = values["B"][n] - values["A"][n]
-            verdict = charts.verdict(diff, dirs[n], 1e-9)
+            verdict = charts.verdict(diff, dirs[n], tolerance(n))
             colour = {1: charts.BETTER, -1: charts.WORSE}.get(verdict, "#333")
             cells.append(
                 f'<td class="gg-diff-{n}" data-verdict="{verdict}" style="color:{colour};'
@@ -172,10 +193,12 @@ def callout_html(session: Any, lang: str | None = None) -> str:
         return ""
     a, b = latest(session, "A"), latest(session, "B")
     diffs = {n: b[n] - a[n] for n in INDICATORS}
-    better, worse, counted = charts.score(diffs, directions())
+    better, worse, counted = score(diffs)
     if counted == 0:
         return ""
     text = t("better_on", lang, k=better, n=counted)
+    if worse:
+        text += t("worse_on", lang, k=worse)
     cost = b[COST] - a[COST]
     note = (
         f' <span class="gg-callout-cost" style="font-size:20px">{escape(_label(COST, lang))}'
