@@ -147,7 +147,7 @@ def overlay_svg(model, scale: int) -> str:
     w, h = model.width * scale, model.height * scale
     parts = [
         f'<svg width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-        'style="position:absolute;left:0;top:0;pointer-events:none">'
+        'style="position:absolute;left:0;top:0;width:100%;height:100%;pointer-events:none">'
     ]
     stroke = max(1.0, scale / 4)
     for x0, y0, x1, y1 in getattr(model, "grid_bounds", None) or []:
@@ -191,9 +191,11 @@ def street_html(
     w, h = model.width * scale, model.height * scale
     data = base64.b64encode(png_bytes(cell_rgb(model, colour_by))).decode("ascii")
     return (
-        f'<div class="gg-street-box" style="position:relative;width:{w}px;height:{h}px">'
+        # Full size where it fits; on a phone the picture and its overlay shrink together.
+        f'<div class="gg-street-box" style="position:relative;width:{w}px;max-width:100%">'
         f'<img class="gg-street gg-street-{side}" alt="street {side}" width="{w}" height="{h}" '
-        f'style="image-rendering:pixelated;display:block" src="data:image/png;base64,{data}">'
+        'style="image-rendering:pixelated;display:block;width:100%;height:auto" '
+        f'src="data:image/png;base64,{data}">'
         f"{overlay_svg(model, scale)}</div>"
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import solara
 
-from simulation.dashboard.classroom import ROOMS, normalise_code, token_accepted
+from simulation.dashboard.classroom import REGISTRY, ROOMS, normalise_code, token_accepted
 from simulation.dashboard.i18n import pick
 from simulation.dashboard.state import PageState
 
@@ -107,6 +107,15 @@ def ClassroomCard(state: PageState):
         state.redraw()
 
     with solara.Card(pick("Classroom", "课堂"), margin=0, classes=["gg-classroom"]):
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=pick(
+                f"This server: <b>{len(REGISTRY)}</b> pages open (limit {REGISTRY.max_sessions})",
+                f"本服务器：已打开 <b>{len(REGISTRY)}</b> 个页面（上限 {REGISTRY.max_sessions}）",
+            ),
+            classes=["gg-server-load"],
+            style="font-size:13px;color:#555",
+        )
         if room is None:
             solara.Button(
                 pick("Start a classroom (trainees follow me)", "开始课堂（学员跟随我）"),
