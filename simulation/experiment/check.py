@@ -187,11 +187,14 @@ def comparison_factors(manifest: dict) -> list[str]:
 
 
 def _missing_points(root: Path, manifest: dict, runs: pd.DataFrame) -> set[int]:
-    """Design points with at least one run not finished ok (runs are point-major tiled)."""
-    n_points = int(manifest["n_points"])
-    done = set(runs.loc[runs["status"] == "ok", "run_id"].astype(int))
-    missing = set(range(int(manifest["n_runs"]))) - done
-    return {r % n_points for r in missing}
+    """Design points with fewer finished runs than the manifest's replications.
+
+    Counted per point rather than derived from run ids, so it holds however a grown folder
+    numbered its runs.
+    """
+    done = runs.loc[runs["status"] == "ok"].groupby("point")["run_id"].count()
+    reps = int(manifest["replications"])
+    return {p for p in range(int(manifest["n_points"])) if done.get(p, 0) < reps}
 
 
 def check(
