@@ -7,7 +7,7 @@ import time
 
 import pandas as pd
 import pytest
-from test_experiment_helpers import comparable, factorial_toml, popen_cli, run_cli, write
+from test_experiment_helpers import ROOT, comparable, factorial_toml, popen_cli, run_cli, write
 
 from simulation import load_results, load_timeseries, run_experiment
 from simulation.config import ConfigError
@@ -167,3 +167,64 @@ def test_fresh_removes_the_report_it_made_but_not_the_users_files(tmp_path):
     assert "report.html" not in left and "scenario_means.csv" not in left
     assert {"my-analysis.csv", "figures/my-plot.png"} <= set(left)
     assert not [f for f in left if f.startswith("figures/") and f != "figures/my-plot.png"]
+
+
+def list_toml(points, reps, seed=7):
+    rows = "\n".join(
+        f'[[design.points]]\nlabel = "{label}"\nneed_rate = {rate}\n' for label, rate in points
+    )
+    return f"""
+[experiment]
+name = "grow"
+scenario = "{ROOT / "scenarios" / "baseline.toml"}"
+replications = {reps}
+seed = {seed}
+days = 10
+
+[parameters]
+grids_per_street = 2
+households_per_grid = 30
+burn_in_days = 5
+
+[design]
+kind = "list"
+{rows}
+"""
+
+
+def test_adding_design_points_runs_only_new_runs_and_keeps_old_ones(tmp_path):
+    small = write(tmp_path, list_toml([("a", 1.0), ("b", 2.0)], reps=2), "small.toml")
+    big = write(tmp_path, list_toml([("a", 1.0), ("b", 2.0), ("c", 3.0)], reps=3), "big.toml")
+    grown, fresh = tmp_path / "grown", tmp_path / "fresh"
+    run_experiment(small, out=grown, executor="serial", progress=False)
+    before = load_results(grown)
+    res = run_experiment(big, out=grown, executor="serial", progress=False)
+    assert (res.skipped, res.done, res.total) == (4, 5, 9)
+    run_experiment(big, out=fresh, executor="serial", progress=False)
+    # Appended points: the grown folder equals one sweep at the final size, run ids included.
+    pd.testing.assert_frame_equal(comparable(load_results(grown)), comparable(load_results(fresh)))
+    pd.testing.assert_frame_equal(load_timeseries(grown), load_timeseries(fresh))
+    after = load_results(grown).set_index(["scenario", "replication"])
+    old = before.set_index(["scenario", "replication"])
+    assert (after.loc[old.index, "seed"] == old["seed"]).all()
+    assert (after.loc[old.index, "backlog_mean"] == old["backlog_mean"]).all()
+
+
+def test_inserting_a_design_point_keeps_old_runs_and_their_seeds(tmp_path):
+    small = write(tmp_path, list_toml([("a", 1.0), ("c", 3.0)], reps=2), "small.toml")
+    big = write(tmp_path, list_toml([("a", 1.0), ("b", 2.0), ("c", 3.0)], reps=2), "big.toml")
+    out = tmp_path / "g"
+    run_experiment(small, out=out, executor="serial", progress=False)
+    before = load_results(out).set_index(["scenario", "replication"])
+    res = run_experiment(big, out=out, executor="serial", progress=False)
+    assert (res.skipped, res.done) == (4, 2)
+    after = load_results(out)
+    assert list(after["run_id"]) == list(range(6)) and after["seed"].is_unique
+    assert set(load_timeseries(out)["run_id"]) == set(range(6))
+    kept = after.set_index(["scenario", "replication"]).loc[before.index]
+    moved = ["run_id", "point", "elapsed_s"]  # the old runs' numbers change, nothing else
+    pd.testing.assert_frame_equal(kept.drop(columns=moved), before.drop(columns=moved))
+    # Resuming the grown folder runs nothing and keeps it as it is.
+    again = run_experiment(big, out=out, executor="serial", progress=False)
+    assert (again.skipped, again.done) == (6, 0)
+    pd.testing.assert_frame_equal(comparable(load_results(out)), comparable(after))

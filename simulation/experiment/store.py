@@ -31,11 +31,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from simulation.experiment import grow
+from simulation.experiment.grow import growth
 from simulation.experiment.spec import config_error
 from simulation.experiment.storecheck import (
     MANIFEST,
@@ -142,7 +145,8 @@ class ResultStore:
         if state != "ours" or fresh or not (self.root / MANIFEST).exists():
             return None
         old = load_manifest(self.root)
-        if old.get("design_sha256") != design.digest() and not _grows(self.root, old, design):
+        grows = old.get("design_sha256") != design.digest() and growth(self.root, old, design)
+        if old.get("design_sha256") != design.digest() and not grows:
             raise config_error(
                 exp.path, "experiment",
                 f"the experiment's runs changed since {self.root} was written (design, "
@@ -196,24 +200,35 @@ class ResultStore:
     def _open(self, design, fresh, executor, allow_code_change, repair) -> set[int]:
         exp = design.experiment
         old = self.plan(design, fresh=fresh, allow_code_change=allow_code_change, repair=repair)
+        g = None
         if old is None:
             self.folder.remove_ours()
             self.folder.update(fingerprint=design.digest())
             manifest = _new_manifest(design)
         else:
             manifest = old
-            _note_changes(manifest, design)
+            if manifest.get("design_sha256") != design.digest():
+                g = growth(self.root, manifest, design)
+            if manifest.get("experiment_sha256") != exp.sha256:
+                # Same runs, edited text (hypotheses, comments): keep results, store the file.
+                manifest.setdefault("previous_experiment_sha256", []).append(
+                    manifest.get("experiment_sha256")
+                )
+            manifest.setdefault("code_sha256", code_fingerprint())
         if manifest.get("experiment_sha256") != exp.sha256 or old is None:
             manifest["experiment_sha256"] = exp.sha256
             self.folder.write("experiment.toml", exp.path.read_bytes())
         self.manifest = manifest
-        if not (self.root / "design.parquet").exists() or old is not None:
-            self._write_table("design.parquet", design.points)
-        if design.sample is not None and not (self.root / "sample.parquet").exists():
-            self._write_table(
-                "sample.parquet", pd.DataFrame(design.sample, columns=design.problem["names"])
-            )
         done = self._recover(repair)
+        if g is not None:
+            self._grow(g, design)
+            done = self._recover(repair=False)  # the ids under the grown design's numbering
+        grow.apply_overrides(design, manifest)  # after every digest: it changes the runs' seeds
+        # Always rewritten: after a growth killed before this line it would still be the old.
+        self._write_table("design.parquet", design.points)
+        if design.sample is not None and not (self.root / "sample.parquet").exists():
+            names = design.problem["names"]
+            self._write_table("sample.parquet", pd.DataFrame(design.sample, columns=names))
         code = code_fingerprint()
         manifest["sessions"].append(
             {
@@ -270,6 +285,42 @@ class ResultStore:
         self._save()
         return done
 
+    def _grow(self, g: grow.Growth, design) -> None:
+        """Renumber the stored parts for the grown design and record the seeds."""
+        parts = self.manifest["parts"]
+        old_digest = self.manifest["design_sha256"]
+        if g.renumbers:
+            # Part by part, each committed in the manifest: a kill mid-way resumes here.
+            for name, entry in sorted(parts.items()):
+                if entry.get("design", old_digest) == old_digest:
+                    self._renumber_part(g, name, entry, design.digest())
+        kept = grow.stored_seeds(g, self.manifest["root_seed"],
+                                 self.manifest.get("seed_overrides") or {})  # fmt: skip
+        overrides = grow.seed_overrides(g, design, kept)
+        grow.record(self.manifest, g, design, kept, overrides)
+        self._save()
+
+    def _renumber_part(self, g: grow.Growth, name: str, entry: dict[str, Any], digest: str):
+        tables = {}
+        for kind in ("runs", "timeseries"):
+            if (self.root / kind / name).is_file():
+                t = pq.read_table(self.root / kind / name)
+                tables[kind] = _replace(t, "run_id", g.new_run_id(t["run_id"].to_numpy()))
+        runs = tables["runs"]
+        tables["runs"] = _replace(runs, "point", np.asarray(g.point_map)[runs["point"].to_numpy()])
+        first = int(pc.min(tables["runs"]["run_id"]).as_py())
+        new_name = f"part-{first:08d}-{uuid.uuid4().hex[:8]}.parquet"
+        new_entry = {"session": entry.get("session"), "design": digest, "renumbered_from": name}
+        self.folder.record(f"timeseries/{new_name}", f"runs/{new_name}")
+        for kind in ("timeseries", "runs"):
+            if kind in tables:
+                self._write_part(kind, new_name, tables[kind], new_entry)
+        self.manifest["parts"][new_name] = new_entry
+        del self.manifest["parts"][name]
+        self._save()
+        for kind in ("runs", "timeseries"):
+            (self.root / kind / name).unlink(missing_ok=True)
+
     # -- writing ---------------------------------------------------------------------------
     def _write_part(self, kind: str, name: str, table: pa.Table, entry: dict[str, Any]) -> None:
         with self.folder.writing(f"{kind}/{name}") as tmp:
@@ -290,7 +341,10 @@ class ResultStore:
             return
         first = min(o["row"]["run_id"] for o in outcomes)
         name = f"part-{first:08d}-{uuid.uuid4().hex[:8]}.parquet"
-        entry: dict[str, Any] = {"session": len(self.manifest["sessions"]) - 1}
+        entry: dict[str, Any] = {
+            "session": len(self.manifest["sessions"]) - 1,
+            "design": self.manifest["design_sha256"],
+        }
         series = [o["timeseries"] for o in outcomes if o["timeseries"] is not None]
         rows = pd.DataFrame([o["row"] for o in outcomes])
         try:
@@ -349,38 +403,7 @@ def _new_manifest(design) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _grows(root: Path, old: dict[str, Any], design) -> bool:
-    """True when `design` only adds replications to the stored one (same points and seeds).
-
-    Run ids are replication-major and seeds are keyed by (point, replication), so the old
-    runs are exactly the new design's first runs: nothing stored changes.
-    """
-    exp = design.experiment
-    if (old.get("model"), old.get("root_seed")) != (exp.model, exp.seed):
-        return False
-    if exp.replications <= int(old.get("replications", 0)):
-        return False
-    try:
-        stored = pd.read_parquet(root / "design.parquet")
-    except (OSError, ValueError):
-        return False
-    return stored.shape == design.points.shape and stored.equals(design.points)
-
-
-def _note_changes(manifest: dict[str, Any], design) -> None:
-    """Record a grown design or an edited experiment text in a resumed manifest."""
-    exp = design.experiment
-    if manifest.get("design_sha256") != design.digest():
-        manifest.setdefault("grown", []).append(
-            {"at": _now(), "replications": [manifest["replications"], exp.replications],
-             "n_runs": [manifest["n_runs"], design.n_runs]}
-        )  # fmt: skip
-        manifest.update(design_sha256=design.digest(), replications=exp.replications,
-                        n_runs=design.n_runs)  # fmt: skip
-    if manifest.get("experiment_sha256") != exp.sha256:
-        # Same runs, edited text (hypotheses, comments): keep results, store the new file.
-        manifest.setdefault("previous_experiment_sha256", []).append(
-            manifest.get("experiment_sha256")
-        )
-    if "code_sha256" not in manifest:
-        manifest["code_sha256"] = code_fingerprint()
+def _replace(table: pa.Table, column: str, values: np.ndarray) -> pa.Table:
+    """The table with one column's values replaced (same type and schema metadata)."""
+    i = table.schema.get_field_index(column)
+    return table.set_column(i, table.schema.field(i), pa.array(values, table.schema.field(i).type))
