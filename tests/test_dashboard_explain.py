@@ -59,3 +59,14 @@ def test_the_page_panel_names_both_streets_and_marks_where_each_mechanism_is_on(
     text = html.unescape(panels.explain_html(s, "zh"))
     assert "基线：仅网格员办理" in text and "三项机制全部启用" in text
     assert text.count("街道 B 已启用") == 3 and "街道 A B" not in text
+
+
+def test_a_chinese_street_label_is_the_title_plus_changed_switches():
+    folder = ROOT / "scenarios"
+    s = DashboardSession(seed=1, scenario_folder=folder)
+    s.load_scenario("A", "connection")
+    assert explain.street_title(folder, "connection", s.sides["A"].params) == "仅联结机制"
+    s.set_mechanism("A", "identity", True)
+    s.set_mechanism("A", "connection", False)
+    label = explain.street_title(folder, "connection", s.sides["A"].params)
+    assert label == "仅联结机制（+认同机制 −联结机制）"

@@ -44,11 +44,8 @@ def street_label(session: DashboardSession, side: str, lang: str) -> str:
     """A street's label: the scenario and its switches (in Chinese: its title and the terms)."""
     if lang != "zh":
         return session.label(side)
-    params = session.sides[side].params
-    on = [i18n.mechanism_name(m, lang) for m in MECHANISMS if params[m]]
-    folder = session.folder if session.folder is not None else None
-    title = explain.scenario_text(folder or scenario_dir(), session.sides[side].scenario, lang)[0]
-    return f"{title}：" + (" + ".join(on) if on else t("no_mechanisms", lang))
+    folder = session.folder if session.folder is not None else scenario_dir()
+    return explain.street_title(folder, session.sides[side].scenario, session.sides[side].params)
 
 
 @solara.component

@@ -122,6 +122,26 @@ def scenario_text(folder: Path, name: str, lang: str | None = None) -> tuple[str
     return title, description
 
 
+def street_title(folder: Path, name: str, params: Mapping[str, Any]) -> str:
+    """A street's Chinese label: the scenario's title, plus any switch changed since loading it.
+
+    E.g. "仅联结机制" or "仅联结机制（+认同机制）": the title already says which mechanisms
+    the file switches on, so only departures from it are spelled out.
+    """
+    title = scenario_text(folder, name, "zh")[0]
+    path = Path(folder) / f"{name}.toml"
+    try:
+        base = _scenario(str(path), path.stat().st_mtime).params
+    except Exception:  # noqa: BLE001 - no file to compare with: name every switch that is on
+        base = dict.fromkeys(mechanisms.MECHANISMS, False)
+    changes = [
+        ("+" if params[m] else "−") + i18n.mechanism_name(m, "zh")
+        for m in mechanisms.MECHANISMS
+        if bool(params[m]) != bool(base.get(m))
+    ]
+    return title + (f"（{' '.join(changes)}）" if changes else "")
+
+
 def scenario_html(folder: Path, name: str, lang: str | None = None) -> str:
     """A scenario's title (with its file name, small) and description, for a street's label."""
     title, description = scenario_text(folder, name, lang)
