@@ -8,8 +8,11 @@ import sys
 
 def _dry_run(args: argparse.Namespace) -> int:
     from simulation.experiment.plan import dry_run, format_plan
+    from simulation.experiment.spec import config_error
     from simulation.experiment.sweep import plan
 
+    if args.workers is not None and args.workers < 1:
+        raise config_error("--workers", str(args.workers), "must be >= 1")
     design = plan(args.experiment, replications=args.replications, days=args.days)
     print(format_plan(dry_run(design, workers=args.workers)))
     return 0
