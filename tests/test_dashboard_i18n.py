@@ -108,3 +108,12 @@ def test_the_sessions_own_messages_are_shown_in_chinese(tmp_path):
         assert zh != message and re.search(r"[\u4e00-\u9fff]", zh), message
         assert i18n.localise(message, "en") == message
     assert i18n.localise("something new", "zh") == "something new"
+
+
+def test_every_text_is_used_by_the_dashboard():
+    from pathlib import Path
+
+    folder = Path(i18n.__file__).parent
+    source = "".join(p.read_text() for p in folder.glob("*.py") if p.name != "i18n.py")
+    unused = [k for k in i18n.TEXTS if f'"{k}"' not in source and f"'{k}'" not in source]
+    assert unused == []

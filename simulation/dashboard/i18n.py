@@ -43,7 +43,6 @@ TERMS: dict[str, tuple[str, str]] = {
 # key -> (English, Chinese). `{name}` fields are filled by `t(key, lang, name=...)`.
 TEXTS: dict[str, tuple[str, str]] = {
     "title": ("Generalist-grid street: trainer dashboard", "全科网格街道：培训演示平台"),
-    "language": ("Language", "语言"),
     # run controls
     "run": ("Run", "运行"),
     "reset": ("Reset", "重置"),
@@ -76,7 +75,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "seed_line": ("seed {seed}", "随机种子 {seed}"),
     "lockstep": ("(A and B step in lockstep)", "（A、B 同步推进）"),
     "households": ("{n} households", "{n} 户"),
-    "no_mechanisms": ("no mechanisms", "未启用机制"),
     "burn_in_note": (
         "Days 1–{days} are the burn-in: the street settles and nothing is scored yet.",
         "第 1–{days} 天为预热期：街道运行趋于稳定，不计入评估。",
@@ -123,7 +121,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "next": ("Next", "下一步"),
     "back": ("Back", "上一步"),
     "lesson_end": ("End of the lesson", "课程结束"),
-    "lesson_running": ("Running to day {day} …", "正在运行到第 {day} 天……"),
     # export and share
     "export": ("Export and share", "导出与分享"),
     "export_png": ("Slide (PNG)", "幻灯片（PNG）"),

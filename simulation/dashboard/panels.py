@@ -295,6 +295,9 @@ def SeedsPanel(session: Any, redraw: Callable[[], None], version: int = 0):
         )
         if SEEDS_PROGRESS.value:
             solara.Text(SEEDS_PROGRESS.value, classes=["gg-seeds-progress"])
+        bands = current_bands(session)
+        if bands is not None and bands.n:
+            solara.Text(t("seeds_band", lang, n=bands.n), classes=["gg-seeds-note"])
 
 
 # Per page: the presentation layout (projector, 1280 x 720) is on.
