@@ -15,7 +15,7 @@ for c in python3.13 python3.12 \
 done; exit 1
 endef
 
-.PHONY: demo test bench lint format dashboard experiments venv-experiments clean venv cjk-font
+.PHONY: demo test bench lint format dashboard screenshot experiments venv-experiments clean venv cjk-font
 
 venv: $(STAMP)
 
@@ -48,6 +48,10 @@ bench: $(STAMP)
 
 dashboard: $(STAMP) cjk-font
 	$(VENV)/bin/gridgov dashboard
+
+# Refresh the README's picture of the dashboard (the browser test otherwise writes under results/).
+screenshot: $(STAMP) cjk-font
+	GRIDGOV_SCREENSHOT=docs/img/dashboard.png $(VENV)/bin/pytest -q tests/test_dashboard_browser.py -k comparison_mode
 
 # An experiment end to end: sweep (resumes if interrupted), report, hypothesis check with JUnit
 # and JSON verdicts. Scale it down for CI: make experiments EXP=experiments/smoke.toml

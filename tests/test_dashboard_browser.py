@@ -1,39 +1,25 @@
 """The dashboard in real headless Chromium, served by `gridgov dashboard` as a trainer starts it.
 
-Chromium is Debian's (`apt-get install chromium`), driven by Python playwright; `playwright install`
-is never needed. Without Chromium these tests skip with the reason printed, except in CI
-(`CI=true`), where a missing browser is a failure.
+See `dashboard_browser_support` for how Chromium is found (and when a missing one is a failure).
+The comparison test leaves a screenshot under `results/` (git-ignored); `make screenshot` sets
+`GRIDGOV_SCREENSHOT=docs/img/dashboard.png` to refresh the README's picture instead.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from dashboard_browser_support import ROOT, chromium, dashboard_server
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
-SCREENSHOT = ROOT / "docs" / "img" / "dashboard.png"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# `make test` must leave `git status` clean: the picture goes to an ignored place by default.
+SCREENSHOT = ROOT / os.environ.get("GRIDGOV_SCREENSHOT", "results/dashboard-screenshot.png")
 LATENCY_BUDGET_MS = 200.0
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
@@ -57,98 +43,27 @@ DONE_JS = """(day) => {
 }"""
 
 
-def _chromium() -> str | None:
-    """Path of Chromium: $GRIDGOV_CHROMIUM if set, else `chromium` on PATH or Debian's."""
-    explicit = os.environ.get("GRIDGOV_CHROMIUM")
-    if explicit:
-        return explicit if os.access(explicit, os.X_OK) else None
-    for candidate in (shutil.which("chromium"), "/usr/bin/chromium"):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-def _unavailable(reason: str):
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"browser tests cannot run in CI: {reason}")
-    print(f"\nSKIP dashboard browser tests: {reason}", file=sys.stderr)
-    pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def dashboard_server(tmp_path_factory):
-    """`gridgov dashboard --port <free>` running in a subprocess; yields its base URL."""
-    port = _free_port()
+def dashboard_server_url(tmp_path_factory):
+    """`gridgov dashboard --port <free>` over the project's scenarios plus a broken file."""
     work = tmp_path_factory.mktemp("dashboard")
-    log = work / "server.log"
-    # The project's scenarios plus a broken file, as a trainer's folder might hold.
     scenarios = work / "scenarios"
     shutil.copytree(ROOT / "scenarios", scenarios)
     (scenarios / "zz_broken.toml").write_text('name = "broken\n[[[ this is not TOML')
-    env = dict(
-        os.environ,
-        SOLARA_TELEMETRY_MIXPANEL_ENABLE="false",
-        PYTHONUNBUFFERED="1",
-        GRIDGOV_SCENARIOS_DIR=str(scenarios),
-    )
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "simulation.cli", "dashboard", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=ROOT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"dashboard server exited: {log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.time() > deadline:
-                pytest.fail(f"dashboard server did not answer: {log.read_text()[-2000:]}")
-            time.sleep(0.3)
+    with dashboard_server(work, scenarios=scenarios) as (url, proc, log):
         assert f"Dashboard: {url}" in log.read_text()  # the address is printed for the trainer
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")
 def dashboard_browser():
     """Headless Debian Chromium through playwright (skips, or fails in CI, without it)."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("python playwright is not installed (pip install -e '.[dev]')")
-    path = _chromium()
-    if path is None:
-        _unavailable("chromium not found (apt-get install chromium)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
-def dashboard_page(dashboard_browser, dashboard_server):
+def dashboard_page(dashboard_browser, dashboard_server_url):
     """A fresh page (a fresh session) of the dashboard, fully loaded, with a request log."""
     context = dashboard_browser.new_context(viewport={"width": 1500, "height": 1000})
     page = context.new_page()
@@ -163,7 +78,7 @@ def dashboard_page(dashboard_browser, dashboard_server):
             route.abort()  # a classroom without internet: never wait on one
 
     page.route("**/*", block_remote)
-    page.goto(dashboard_server)
+    page.goto(dashboard_server_url)
     page.wait_for_selector("img.gg-street-A", timeout=60_000)
     page.wait_for_selector("svg.gg-chart", timeout=30_000)
     yield page

@@ -1,0 +1,149 @@
+"""Measure a dashboard server under a classroom's load: Step latency and memory per page.
+
+    python -m simulation.dashboard.loadtest --pages 10 --steps 10 [--url http://HOST:PORT]
+
+Opens PAGES pages in headless Chromium (Debian's `chromium`, driven by playwright from the
+`dev` extra) against a running server (`--url`) or one it starts on loopback, then every page
+presses Step STEPS times, all pages at the same time. A Step's latency is timed inside the page:
+from the click to the moment the new day and the new street picture are shown. Prints the
+median and 90th percentile over all steps, and the server's memory before and with the pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARM_JS = """() => {
+  window.__ggStreet = document.querySelector('img.gg-street-A').src;
+  window.__ggClick = performance.now();
+}"""
+DONE_JS = """(day) => {
+  const d = document.querySelector('.gg-day');
+  const img = document.querySelector('img.gg-street-A');
+  if (!d || !d.textContent.trim().endsWith(' ' + day)) return null;
+  if (!img || img.src === window.__ggStreet) return null;
+  return performance.now() - window.__ggClick;
+}"""
+
+
+def _start_server(max_sessions: int) -> tuple[str, subprocess.Popen]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "simulation.cli", "dashboard", "--port", str(port)]
+    command += ["--max-sessions", str(max_sessions)]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return url, proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("loadtest: the dashboard server did not start within 90 s")
+
+
+def _rss_mb(pid: int | None) -> float:
+    if pid is None:
+        return float("nan")
+    import psutil
+
+    return psutil.Process(pid).memory_info().rss / 2**20
+
+
+async def _one_page(browser, url: str, steps: int, start: asyncio.Barrier, latencies: list):
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    await page.goto(url)
+    await page.wait_for_selector("img.gg-street-A", state="attached", timeout=180_000)
+    await start.wait()  # every page steps at the same time
+    for day in range(1, steps + 1):
+        await page.evaluate(ARM_JS)
+        await page.click(".gg-step")
+        handle = await page.wait_for_function(DONE_JS, arg=day, polling="raf", timeout=120_000)
+        latencies.append(await handle.json_value())
+    return context
+
+
+async def measure(url: str, pages: int, steps: int, pid: int | None) -> dict:
+    """Open `pages` pages, step each `steps` times at once; return latencies and memory."""
+    from playwright.async_api import async_playwright
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    latencies: list[float] = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        before = _rss_mb(pid)
+        start = asyncio.Barrier(pages + 1)
+        tasks = [
+            asyncio.create_task(_one_page(browser, url, steps, start, latencies))
+            for _ in range(pages)
+        ]
+        await start.wait()
+        with_pages = _rss_mb(pid)
+        contexts = await asyncio.gather(*tasks)
+        for context in contexts:
+            await context.close()
+        await browser.close()
+    ordered = sorted(latencies)
+    return {
+        "pages": pages,
+        "steps": len(latencies),
+        "median_ms": statistics.median(ordered),
+        "p90_ms": ordered[int(0.9 * (len(ordered) - 1))],
+        "rss_before_mb": before,
+        "rss_with_pages_mb": with_pages,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the load test from the command line; print one line of figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=10)
+    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--url", help="a running dashboard (default: start one on loopback)")
+    args = parser.parse_args(argv)
+    proc = None
+    url = args.url
+    if url is None:
+        url, proc = _start_server(max_sessions=args.pages + 5)
+    try:
+        result = asyncio.run(measure(url, args.pages, args.steps, proc.pid if proc else None))
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=15)
+    print(
+        f"{result['pages']} pages stepping at once ({result['steps']} steps): Step latency "
+        f"median {result['median_ms']:.0f} ms, p90 {result['p90_ms']:.0f} ms; server RSS "
+        f"{result['rss_before_mb']:.0f} MB warm, {result['rss_with_pages_mb']:.0f} MB with the "
+        f"pages ({(result['rss_with_pages_mb'] - result['rss_before_mb']) / result['pages']:.1f}"
+        " MB per page)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    sys.exit(main())
