@@ -136,7 +136,10 @@ def shared_executor() -> tuple[Executor, int]:
     global _POOL
     with _LOCK:
         if _POOL is None:
-            from simulation.experiment.execute import LocalPool
+            try:  # the pool's own module (the pipeline is moving it out of execute.py)
+                from simulation.experiment.pool import LocalPool
+            except ImportError:
+                from simulation.experiment.execute import LocalPool
 
             _POOL = (LocalPool(2), 2)
         return _POOL
