@@ -27,6 +27,9 @@ LATE = [
      "not a factor"),
     ("no such group", _hyp('metric = "backlog_mean"\na = "baseline"\nb = "identiti"\n'
                            'direction = "less"'), "hypotheses[0].b", "matches no design point"),
+    ("term without replications", _hyp('metric = "backlog_mean"\ninteraction = ["identity", '
+                                       '"connection"]\nsign = "negative"').replace(
+        "replications = 2", "replications = 1"), "hypotheses[0].interaction", "replications >= 2"),
     ("bad scale", _hyp('metric = "backlog_mean"\na = "baseline"\nb = "identity"\n'
                        'direction = "less"\nscale = "sqrt"'), "hypotheses[0].scale", "log"),
     ("bad min_effect", _hyp('metric = "backlog_mean"\na = "baseline"\nb = "identity"\n'

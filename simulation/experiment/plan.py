@@ -62,7 +62,10 @@ def _points_of(design: Design, h: Hypothesis, side) -> list[int]:
 
 
 def check_selectors(design: Design) -> None:
-    """Refuse a hypothesis whose group A or B matches no design point (one line, exit 2).
+    """Refuse hypotheses the design cannot test (one line, exit 2).
+
+    A group A or B that matches no design point, or an interaction term in a factorial with one
+    replication.
 
     Raises:
         ConfigError: Naming the hypothesis's ``a`` or ``b`` field.
@@ -70,6 +73,12 @@ def check_selectors(design: Design) -> None:
     from simulation.experiment.spec import config_error
 
     for i, h in enumerate(design.experiment.hypotheses):
+        if h.kind == "interaction" and design.experiment.replications < 2:
+            # The full factorial model has a term per cell: one run per cell leaves no
+            # residual to estimate any standard error from.
+            raise config_error(design.experiment.path, f"hypotheses[{i}].interaction",
+                               "needs replications >= 2 (the full factorial model has as many "
+                               "terms as cells)")  # fmt: skip
         if h.kind != "compare":
             continue
         for side, sel in (("a", h.a), ("b", h.b)):
