@@ -148,6 +148,7 @@ class _Frame:
     """Pixel mapping of one chart: data (day, value) -> SVG coordinates."""
 
     def __init__(self, width, height, x_range, y_range, font_px):
+        self.font_px = font_px
         self.left, self.right = int(font_px * 3.2), 10
         self.top, self.bottom = int(font_px * 1.6), int(font_px * 1.5)
         self.pw = width - self.left - self.right
@@ -274,15 +275,33 @@ def line_chart(
     if ranges is None:
         return head + f'<text x="{font_px * 3}" y="{height / 2}" fill="#777">{no_data}</text></svg>'
     f = _Frame(width, height, *ranges, font_px)
-    parts = [head]
+    parts = [head, *_axes_svg(f, height, zero_line, day_label), *_markers_svg(f, markers)]
+    for s, _, _ in thinned:
+        if s.lower is not None and s.upper is not None:
+            parts.append(_band_svg(f, s, days))
+    for s, ds, vals in thinned:
+        parts.extend(_line_svg(f, s, ds, vals))
+    x = f.left + f.pw
+    for s in reversed([s for s in series if s.label]):  # legend: labels in the title row
+        parts.append(
+            f'<text x="{x}" y="{font_px + 1}" text-anchor="end" fill="{s.colour}" '
+            f'font-weight="bold">{escape(s.label)}</text>'
+        )
+        x -= int(font_px * 0.65 * len(s.label)) + 10
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _axes_svg(f: _Frame, height: int, zero_line: bool, day_label: str) -> list[str]:
+    """Grid lines with value ticks, the optional zero line, and the first and last day."""
+    parts = []
     for tick in nice_ticks(f.y_low, f.y_high, 3):
         y = f.py(tick)
         parts.append(
             f'<line x1="{f.left}" x2="{f.left + f.pw}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eee"/>'
-            f'<text x="{f.left - 4}" y="{y + font_px * 0.35:.1f}" text-anchor="end" '
+            f'<text x="{f.left - 4}" y="{y + f.font_px * 0.35:.1f}" text-anchor="end" '
             f'fill="#333">{_fmt(tick)}</text>'
         )
-    parts.extend(_markers_svg(f, markers))
     if zero_line:
         y0 = f.py(0)
         parts.append(
@@ -297,32 +316,24 @@ def line_chart(
         f'<text x="{f.left + f.pw}" y="{height - 4}" text-anchor="end" fill="#333">'
         f"{escape(last)}</text>"
     )
-    for s, _, _ in thinned:
-        if s.lower is not None and s.upper is not None:
-            parts.append(_band_svg(f, s, days))
-    for s, ds, vals in thinned:
-        points = (
-            (f.px(d), f.py(v) if _finite(v) else None) for d, v in zip(ds, vals, strict=False)
-        )
-        dash = f' stroke-dasharray="{s.dash}"' if s.dash else ""
-        for seg in _segments(points):
-            if len(seg) == 1:
-                x, y = seg[0].split(",")
-                parts.append(f'<circle cx="{x}" cy="{y}" r="2.5" fill="{s.colour}"/>')
-            else:
-                parts.append(
-                    f'<polyline fill="none" stroke="{s.colour}" stroke-width="2"{dash} '
-                    f'points="{" ".join(seg)}"/>'
-                )
-    x = f.left + f.pw
-    for s in reversed([s for s in series if s.label]):
-        parts.append(
-            f'<text x="{x}" y="{font_px + 1}" text-anchor="end" fill="{s.colour}" '
-            f'font-weight="bold">{escape(s.label)}</text>'
-        )
-        x -= int(font_px * 0.65 * len(s.label)) + 10
-    parts.append("</svg>")
-    return "".join(parts)
+    return parts
+
+
+def _line_svg(f: _Frame, s: Series, ds: Sequence[float], vals: Sequence[float]) -> list[str]:
+    """One series as polylines, broken at missing days (a lone point is a dot)."""
+    points = ((f.px(d), f.py(v) if _finite(v) else None) for d, v in zip(ds, vals, strict=False))
+    dash = f' stroke-dasharray="{s.dash}"' if s.dash else ""
+    parts = []
+    for seg in _segments(points):
+        if len(seg) == 1:
+            x, y = seg[0].split(",")
+            parts.append(f'<circle cx="{x}" cy="{y}" r="2.5" fill="{s.colour}"/>')
+        else:
+            parts.append(
+                f'<polyline fill="none" stroke="{s.colour}" stroke-width="2"{dash} '
+                f'points="{" ".join(seg)}"/>'
+            )
+    return parts
 
 
 def verdict(value: float, direction: int, tolerance: float = 0.0) -> int:
