@@ -187,7 +187,8 @@ def run_gif(session: Any, frames: int = 40, fps: int = 8) -> bytes:
             for side in session.active_sides:
                 values = views.scaled(name, views.history(session.street(side), name))
                 all_values += [v for v in values if math.isfinite(v)]
-                (line,) = ax.plot([], [], color=views.SIDE_COLOURS[side], lw=2)
+                label = i18n.t("street", "zh", side=side) + f" / Street {side}"
+                (line,) = ax.plot([], [], color=views.SIDE_COLOURS[side], lw=2, label=label)
                 lines.append((line, values))
             ax.set_xlim(days[0], max(days[-1], days[0] + 1))
             if all_values:
@@ -195,6 +196,7 @@ def run_gif(session: Any, frames: int = 40, fps: int = 8) -> bytes:
                 pad = (high - low) * 0.05 or 1.0
                 ax.set_ylim(low - pad, high + pad)
             ax.grid(alpha=0.3)
+        axes.flat[0].legend(fontsize=10, loc="lower right")
         stamp = fig.suptitle("")
         cuts = sorted({max(1, round(len(days) * (i + 1) / frames)) for i in range(frames)})
 
