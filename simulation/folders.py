@@ -34,6 +34,9 @@ from typing import Any
 
 from simulation.config import ConfigError
 
+# One module on purpose (longer than most): the marker, what may be removed and the lock are
+# one set of rules that must be read and changed together.
+
 MARKER = ".gridgov-folder.json"
 #: Longest slug in UTF-8 bytes: well under the 255-byte file-name limit of common filesystems.
 SLUG_MAX_BYTES = 80

@@ -10,21 +10,19 @@ failed with its error and the sweep goes on.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import importlib
 import math
-import multiprocessing
 import os
-import signal
-import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from simulation.experiment.pool import abort
 
 EXECUTORS = ("serial", "local", "dask")
 _MODELS: dict[str, Callable] = {}
@@ -158,73 +156,6 @@ class SerialExecutor(Executor):
         return future
 
 
-class LocalPool(Executor):
-    """A process pool that replaces itself when a worker dies hard (segfault, OOM, os._exit).
-
-    A plain `ProcessPoolExecutor` is unusable once any worker dies; here the futures of the
-    broken pool fail (and `execute` resubmits their chunks) while new work goes to a fresh pool.
-    """
-
-    def __init__(self, workers: int):
-        ctx = multiprocessing.get_context("forkserver")
-        # Read by the fork server when it imports this module (see `_die_with_parent`).
-        os.environ[_SWEEP_PID] = str(os.getpid())
-        # The fork server imports Mesa and the model once; every worker forks from it.
-        ctx.set_forkserver_preload(["simulation.experiment.execute", "simulation.run"])
-        self._make = lambda: ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker)
-        self._pool = self._make()
-
-    @property
-    def _processes(self):
-        return getattr(self._pool, "_processes", None)
-
-    def submit(self, fn, /, *args, **kwargs) -> Future:
-        """Submit to the current pool, replacing it first if a worker death broke it."""
-        if getattr(self._pool, "_broken", False):
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._make()
-        return self._pool.submit(fn, *args, **kwargs)
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        """Shut the current pool down."""
-        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
-
-
-_SWEEP_PID = "GRIDGOV_SWEEP_PID"
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when its parent dies (no orphans after a kill -9).
-
-    The sweep starts the fork server, which forks the workers: each link of that chain dies
-    with the one above it, so a SIGKILLed sweep leaves no worker computing for nobody.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() == 1:  # the parent died before the request was made
-        os._exit(1)
-
-
-# In the fork server (its parent is the sweep that set the variable): die with the sweep.
-if os.environ.get(_SWEEP_PID) == str(os.getppid()):
-    _die_with_parent()
-
-
-def _init_worker() -> None:
-    # Ctrl-C is the parent's business: it stops submitting and keeps finished chunks. Workers
-    # that died of SIGINT would break the pool before the parent could shut it down cleanly.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with_parent()  # the worker's parent is the fork server
-    with contextlib.suppress(ImportError):
-        importlib.import_module("simulation.run")
-
-
 @contextlib.contextmanager
 def open_executor(
     kind: str = "local", workers: int | None = None, scheduler: str | None = None
@@ -243,6 +174,8 @@ def open_executor(
     if kind == "serial":
         yield SerialExecutor(), 1
     elif kind == "local":
+        from simulation.experiment.pool import LocalPool
+
         pool = LocalPool(n)
         try:
             yield pool, n
@@ -381,11 +314,11 @@ def execute(
         stats.interrupted = True
         for fut in pending:
             fut.cancel()
-        _abort(executor)
+        abort(executor)
     except BaseException:  # a lost cluster or a full disk: stop the work in flight too
         for fut in pending:
             fut.cancel()
-        _abort(executor)
+        abort(executor)
         raise
     return stats
 
@@ -406,14 +339,3 @@ def _check_health(health: Callable[[], str | None], settle: bool) -> None:
         if time.monotonic() >= deadline:
             return
         time.sleep(0.2)
-
-
-def _abort(executor: Executor) -> None:
-    """Stop a local pool's workers now instead of letting their current chunks finish.
-
-    Their runs are not stored, so a resume runs them again; waiting could take a whole chunk.
-    """
-    processes = getattr(executor, "_processes", None) or {}
-    for proc in list(processes.values()):
-        with contextlib.suppress(Exception):
-            proc.terminate()

@@ -17,12 +17,16 @@ so that folder differs from a fresh sweep in those seeds (recorded in the manife
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from simulation.experiment.design import run_seed
 
@@ -146,3 +150,46 @@ def record(
         n_points=g.new_points, design=exp.design, factors=design.factors,
         seed_overrides={str(k): v for k, v in sorted(overrides.items())},
     )  # fmt: skip
+
+
+def apply(store, g: Growth, design) -> None:
+    """Renumber a `ResultStore`'s parts for the grown design and record the seeds."""
+    parts = store.manifest["parts"]
+    old_digest = store.manifest["design_sha256"]
+    if g.renumbers:
+        # Part by part, each committed in the manifest: a kill mid-way resumes here.
+        for name, entry in sorted(parts.items()):
+            if entry.get("design", old_digest) == old_digest:
+                _renumber_part(store, g, name, entry, design.digest())
+    kept = stored_seeds(g, store.manifest["root_seed"], store.manifest.get("seed_overrides") or {})
+    overrides = seed_overrides(g, design, kept)
+    record(store.manifest, g, design, kept, overrides)
+    store._save()
+
+
+def _renumber_part(store, g: Growth, name: str, entry: dict[str, Any], digest: str) -> None:
+    tables = {}
+    for kind in ("runs", "timeseries"):
+        if (store.root / kind / name).is_file():
+            t = pq.read_table(store.root / kind / name)
+            tables[kind] = _replace(t, "run_id", g.new_run_id(t["run_id"].to_numpy()))
+    runs = tables["runs"]
+    tables["runs"] = _replace(runs, "point", np.asarray(g.point_map)[runs["point"].to_numpy()])
+    first = int(pc.min(tables["runs"]["run_id"]).as_py())
+    new_name = f"part-{first:08d}-{uuid.uuid4().hex[:8]}.parquet"
+    new_entry = {"session": entry.get("session"), "design": digest, "renumbered_from": name}
+    store.folder.record(f"timeseries/{new_name}", f"runs/{new_name}")
+    for kind in ("timeseries", "runs"):
+        if kind in tables:
+            store._write_part(kind, new_name, tables[kind], new_entry)
+    store.manifest["parts"][new_name] = new_entry
+    del store.manifest["parts"][name]
+    store._save()
+    for kind in ("runs", "timeseries"):
+        (store.root / kind / name).unlink(missing_ok=True)
+
+
+def _replace(table: pa.Table, column: str, values: np.ndarray) -> pa.Table:
+    """The table with one column's values replaced (same type and schema metadata)."""
+    i = table.schema.get_field_index(column)
+    return table.set_column(i, table.schema.field(i), pa.array(values, table.schema.field(i).type))

@@ -24,14 +24,10 @@ import datetime as dt
 import errno
 import json
 import os
-import platform
-import subprocess
 import uuid
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -39,11 +35,11 @@ import pyarrow.parquet as pq
 
 from simulation.experiment import grow
 from simulation.experiment.grow import growth
+from simulation.experiment.provenance import code_fingerprint, code_version, package_versions
 from simulation.experiment.spec import config_error
 from simulation.experiment.storecheck import (
     MANIFEST,
     StoreDamaged,
-    code_fingerprint,
     completeness,
     file_sha256,
     iter_timeseries,
@@ -66,7 +62,6 @@ __all__ = [
     "load_timeseries",
     "verify",
 ]
-_PACKAGES = ("gridgov", "mesa", "numpy", "pandas", "pyarrow", "scipy", "SALib", "distributed")
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
@@ -77,32 +72,6 @@ def _now() -> str:
 def write_json(path: Path, obj: Any) -> None:
     """Write JSON atomically (temporary file, then rename)."""
     write_atomic(path, (json.dumps(obj, indent=1, default=str) + "\n").encode())
-
-
-def code_version() -> str:
-    """The package version plus the git commit (and ``-dirty``) when run from a checkout."""
-    from simulation import __version__
-
-    here = Path(__file__).resolve().parents[2]
-    try:
-        commit = subprocess.run(
-            ["git", "-C", str(here), "describe", "--always", "--dirty", "--abbrev=12"],
-            capture_output=True, text=True, timeout=5, check=True,
-        ).stdout.strip()  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
-        commit = "unknown"
-    return f"{__version__}+{commit}"
-
-
-def package_versions() -> dict[str, str]:
-    """Versions of the packages that determine results."""
-    out = {"python": platform.python_version()}
-    for name in _PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
-    return out
 
 
 class StoreWriteError(Exception):
@@ -221,7 +190,7 @@ class ResultStore:
         self.manifest = manifest
         done = self._recover(repair)
         if g is not None:
-            self._grow(g, design)
+            grow.apply(self, g, design)
             done = self._recover(repair=False)  # the ids under the grown design's numbering
         grow.apply_overrides(design, manifest)  # after every digest: it changes the runs' seeds
         # Always rewritten: after a growth killed before this line it would still be the old.
@@ -284,42 +253,6 @@ class ResultStore:
             done.update(int(i) for i in table.filter(ok)["run_id"].to_pylist())
         self._save()
         return done
-
-    def _grow(self, g: grow.Growth, design) -> None:
-        """Renumber the stored parts for the grown design and record the seeds."""
-        parts = self.manifest["parts"]
-        old_digest = self.manifest["design_sha256"]
-        if g.renumbers:
-            # Part by part, each committed in the manifest: a kill mid-way resumes here.
-            for name, entry in sorted(parts.items()):
-                if entry.get("design", old_digest) == old_digest:
-                    self._renumber_part(g, name, entry, design.digest())
-        kept = grow.stored_seeds(g, self.manifest["root_seed"],
-                                 self.manifest.get("seed_overrides") or {})  # fmt: skip
-        overrides = grow.seed_overrides(g, design, kept)
-        grow.record(self.manifest, g, design, kept, overrides)
-        self._save()
-
-    def _renumber_part(self, g: grow.Growth, name: str, entry: dict[str, Any], digest: str):
-        tables = {}
-        for kind in ("runs", "timeseries"):
-            if (self.root / kind / name).is_file():
-                t = pq.read_table(self.root / kind / name)
-                tables[kind] = _replace(t, "run_id", g.new_run_id(t["run_id"].to_numpy()))
-        runs = tables["runs"]
-        tables["runs"] = _replace(runs, "point", np.asarray(g.point_map)[runs["point"].to_numpy()])
-        first = int(pc.min(tables["runs"]["run_id"]).as_py())
-        new_name = f"part-{first:08d}-{uuid.uuid4().hex[:8]}.parquet"
-        new_entry = {"session": entry.get("session"), "design": digest, "renumbered_from": name}
-        self.folder.record(f"timeseries/{new_name}", f"runs/{new_name}")
-        for kind in ("timeseries", "runs"):
-            if kind in tables:
-                self._write_part(kind, new_name, tables[kind], new_entry)
-        self.manifest["parts"][new_name] = new_entry
-        del self.manifest["parts"][name]
-        self._save()
-        for kind in ("runs", "timeseries"):
-            (self.root / kind / name).unlink(missing_ok=True)
 
     # -- writing ---------------------------------------------------------------------------
     def _write_part(self, kind: str, name: str, table: pa.Table, entry: dict[str, Any]) -> None:
@@ -401,9 +334,3 @@ def _new_manifest(design) -> dict[str, Any]:
         "code_version": code_version(), "code_sha256": code_fingerprint(),
         "packages": package_versions(), "created": _now(), "sessions": [], "parts": {},
     }  # fmt: skip
-
-
-def _replace(table: pa.Table, column: str, values: np.ndarray) -> pa.Table:
-    """The table with one column's values replaced (same type and schema metadata)."""
-    i = table.schema.get_field_index(column)
-    return table.set_column(i, table.schema.field(i), pa.array(values, table.schema.field(i).type))

@@ -52,34 +52,6 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-#: Modules of the package that determine a run's results besides the model's own modules
-#: (every top-level module but the command shells, and any model subpackage). Presentation,
-#: reading and analysis code is left out: editing a report must not block a resume.
-_RESULT_MODULES = ("experiment/design.py", "experiment/execute.py")
-_SHELLS = ("cli.py", "demo.py", "bench.py", "folders.py", "__main__.py")
-_NOT_MODEL_PACKAGES = ("dashboard", "experiment")
-
-
-def _determines_results(rel: Path) -> bool:
-    if len(rel.parts) == 1:
-        return rel.name not in _SHELLS
-    return rel.as_posix() in _RESULT_MODULES or rel.parts[0] not in _NOT_MODEL_PACKAGES
-
-
-def code_fingerprint() -> str:
-    """A hash of the `simulation` source files that determine results (model, design, runs).
-
-    Resuming under another fingerprint would put two models' runs in one table.
-    """
-    pkg = Path(__file__).resolve().parents[1]
-    h = hashlib.sha256()
-    for path in sorted(pkg.rglob("*.py")):
-        rel = path.relative_to(pkg)
-        if _determines_results(rel):
-            h.update(rel.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()[:16]
-
-
 def load_manifest(results_dir: str | Path) -> dict[str, Any]:
     """Read a results folder's manifest.
 

@@ -1,0 +1,69 @@
+"""Provenance: what produced a folder of results (code version and fingerprint, packages).
+
+`code_fingerprint` hashes the source files that determine a run's results; a resume under
+another fingerprint is refused unless the user allows it (see `simulation.experiment.store`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+_PACKAGES = ("gridgov", "mesa", "numpy", "pandas", "pyarrow", "scipy", "SALib", "distributed")
+
+
+def code_version() -> str:
+    """The package version plus the git commit (and ``-dirty``) when run from a checkout."""
+    from simulation import __version__
+
+    here = Path(__file__).resolve().parents[2]
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(here), "describe", "--always", "--dirty", "--abbrev=12"],
+            capture_output=True, text=True, timeout=5, check=True,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        commit = "unknown"
+    return f"{__version__}+{commit}"
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages that determine results."""
+    out = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+#: Modules of the package that determine a run's results besides the model's own modules
+#: (every top-level module but the command shells, and any model subpackage). Presentation,
+#: reading and analysis code is left out: editing a report must not block a resume.
+_RESULT_MODULES = ("experiment/design.py", "experiment/execute.py")
+_SHELLS = ("cli.py", "demo.py", "bench.py", "folders.py", "__main__.py")
+_NOT_MODEL_PACKAGES = ("dashboard", "experiment")
+
+
+def _determines_results(rel: Path) -> bool:
+    if len(rel.parts) == 1:
+        return rel.name not in _SHELLS
+    return rel.as_posix() in _RESULT_MODULES or rel.parts[0] not in _NOT_MODEL_PACKAGES
+
+
+def code_fingerprint() -> str:
+    """A hash of the `simulation` source files that determine results (model, design, runs).
+
+    Resuming under another fingerprint would put two models' runs in one table.
+    """
+    pkg = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for path in sorted(pkg.rglob("*.py")):
+        rel = path.relative_to(pkg)
+        if _determines_results(rel):
+            h.update(rel.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
