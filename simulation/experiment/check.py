@@ -99,6 +99,11 @@ def evaluate(h: Hypothesis, runs: pd.DataFrame, factors: list[str], source: str,
     """
     if h.metric not in runs.columns or runs[h.metric].isna().all():
         raise config_error(source, f"{where}.metric", f"no values of {h.metric!r} in the results")
+    if h.kind == "interaction":
+        cells = runs.groupby(list(factors))[h.metric].count()
+        if len(cells) and cells.min() < 2:
+            raise config_error(source, f"{where}.interaction", "needs at least 2 finished runs "
+                               "per design point; grow the sweep (more replications)")  # fmt: skip
     try:
         if h.kind == "interaction":
             r = interaction_test(runs, list(h.factors), factors, h.metric, scale=h.scale,
