@@ -135,6 +135,11 @@ def check_target(path: str | Path, owner: dict[str, Any]) -> str:
             raise _refuse(p, f"cannot be read ({exc.strerror})") from None
         if empty:
             return "empty"
+        if (p / "manifest.json").is_file() and (p / "runs").is_dir():
+            raise _refuse(
+                p, f"holds results of an older gridgov that wrote no {MARKER}; nothing was "
+                "changed: move it away yourself, or choose a new folder",
+            )  # fmt: skip
         raise _refuse(
             p,
             f"already holds files gridgov did not write (no {MARKER}); nothing was changed, "

@@ -206,3 +206,13 @@ def test_run_out_that_is_a_file_or_symlink_is_one_line(tmp_path):
         r = gridgov("run", BASELINE, "--out", out, *FAST, cwd=tmp_path)
         assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert (tmp_path / "f").read_text() == "x"
+
+
+def test_results_of_an_older_gridgov_without_a_marker_are_refused_not_adopted(tmp_path):
+    out = tmp_path / "old"
+    (out / "runs").mkdir(parents=True)
+    (out / "manifest.json").write_text("{}")
+    with pytest.raises(ConfigError, match="older gridgov") as err:
+        claim(out, OWNER)
+    assert "--fresh" not in str(err.value)
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "runs"]

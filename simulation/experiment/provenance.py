@@ -55,12 +55,18 @@ def _determines_results(rel: Path) -> bool:
     return rel.as_posix() in _RESULT_MODULES or rel.parts[0] not in _NOT_MODEL_PACKAGES
 
 
-def code_fingerprint() -> str:
+def code_fingerprint(package: Path | None = None) -> str:
     """A hash of the `simulation` source files that determine results (model, design, runs).
 
     Resuming under another fingerprint would put two models' runs in one table.
+
+    Args:
+        package: The package folder to hash (default: this installed `simulation`).
+
+    Returns:
+        16 hex digits.
     """
-    pkg = Path(__file__).resolve().parents[1]
+    pkg = package or Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
     for path in sorted(pkg.rglob("*.py")):
         rel = path.relative_to(pkg)
