@@ -111,9 +111,12 @@ def check_target(path: str | Path, owner: dict[str, Any]) -> str:
         raise _refuse(p, "is a symbolic link; give the real folder")
     try:
         resolved = p.resolve()
-        cwd = Path.cwd().resolve()
     except (OSError, RuntimeError) as exc:
         raise _refuse(p, f"cannot be resolved ({exc})") from None
+    try:
+        cwd = Path.cwd().resolve()
+    except OSError:  # the current folder was deleted: nothing of it to protect
+        cwd = Path("/nonexistent-cwd")
     if resolved == cwd or resolved in cwd.parents:
         raise _refuse(p, "is the current folder or one of its parents; give a new sub-folder")
     if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
