@@ -260,8 +260,6 @@ class ResultStore:
             pq.write_table(table, tmp)
             entry[f"{kind}_sha256"] = file_sha256(tmp)
         entry[f"{kind}_rows"] = table.num_rows
-        if kind == "runs":
-            entry["run_ids"] = sorted(int(i) for i in table["run_id"].to_pylist())
 
     def write_chunk(self, outcomes: list[dict[str, Any]]) -> None:
         """Commit one finished chunk: time series part, runs part, then the manifest entry.

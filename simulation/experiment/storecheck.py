@@ -129,7 +129,8 @@ def verify(
         else:
             good.append(name)
     if damaged and raise_on_damage:
-        n_runs = sum(len(parts[n].get("run_ids", ())) for n in damaged)
+        # Row counts, not run-id lists, keep the manifest small for sweeps of many parts.
+        n_runs = sum(int(parts[n].get("runs_rows", 0)) for n in damaged)
         runs = f"their {n_runs} runs" if n_runs else "their runs"
         cmd = f"gridgov sweep {hint} --repair" if hint else "gridgov sweep … --repair"
         listed = "; ".join(damaged[n] for n in sorted(damaged)[:3])
