@@ -32,15 +32,12 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ARM_JS = """() => {
-  window.__ggStreet = document.querySelector('img.gg-street-A').src;
-  window.__ggClick = performance.now();
-}"""
+ARM_JS = "() => { window.__ggClick = performance.now(); }"
+DAY_JS = """(day) => document.querySelector('.gg-day')?.textContent.trim().endsWith(' ' + day)"""
 DONE_JS = """(day) => {
   const d = document.querySelector('.gg-day');
   const img = document.querySelector('img.gg-street-A');
-  if (!d || !d.textContent.trim().endsWith(' ' + day)) return null;
-  if (!img || img.src === window.__ggStreet) return null;
+  if (!d || !d.textContent.trim().endsWith(' ' + day) || !img) return null;
   return performance.now() - window.__ggClick;
 }"""
 
@@ -72,18 +69,20 @@ def _rss_mb(pid: int | None) -> float:
     return psutil.Process(pid).memory_info().rss / 2**20
 
 
-async def _one_page(browser, url: str, steps: int, start: asyncio.Barrier, latencies: list):
+async def _open(browser, url: str):
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     await page.goto(url)
     await page.wait_for_selector("img.gg-street-A", state="attached", timeout=180_000)
-    await start.wait()  # every page steps at the same time
+    return page
+
+
+async def _steps(page, steps: int, latencies: list) -> None:
     for day in range(1, steps + 1):
         await page.evaluate(ARM_JS)
         await page.click(".gg-step")
         handle = await page.wait_for_function(DONE_JS, arg=day, polling="raf", timeout=120_000)
         latencies.append(await handle.json_value())
-    return context
 
 
 async def measure(url: str, pages: int, steps: int, pid: int | None) -> dict:
@@ -95,16 +94,53 @@ async def measure(url: str, pages: int, steps: int, pid: int | None) -> dict:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         before = _rss_mb(pid)
-        start = asyncio.Barrier(pages + 1)
-        tasks = [
-            asyncio.create_task(_one_page(browser, url, steps, start, latencies))
-            for _ in range(pages)
-        ]
-        await start.wait()
+        opened = await asyncio.gather(*(_open(browser, url) for _ in range(pages)))
         with_pages = _rss_mb(pid)
-        contexts = await asyncio.gather(*tasks)
-        for context in contexts:
-            await context.close()
+        await asyncio.gather(*(_steps(page, steps, latencies) for page in opened))
+        await browser.close()
+    ordered = sorted(latencies)
+    return {
+        "pages": pages,
+        "steps": len(latencies),
+        "median_ms": statistics.median(ordered),
+        "p90_ms": ordered[int(0.9 * (len(ordered) - 1))],
+        "rss_before_mb": before,
+        "rss_with_pages_mb": with_pages,
+    }
+
+
+async def measure_follow(url: str, pages: int, steps: int, pid: int | None) -> dict:
+    """One trainer page and `pages - 1` followers; the trainer steps `steps` times.
+
+    A step's latency is from the trainer's click until every follower shows the new day
+    (wall clock of this process, which drives all pages).
+    """
+    from playwright.async_api import async_playwright
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    latencies: list[float] = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        before = _rss_mb(pid)
+        trainer = await _open(browser, url)
+        await trainer.click(".gg-room-start")
+        code = (await trainer.text_content(".gg-room-code")).strip()
+        viewers = await asyncio.gather(*(_open(browser, url) for _ in range(pages - 1)))
+        for viewer in viewers:
+            await viewer.fill(".gg-room-code-input input", code)
+            await viewer.click(".gg-room-join")
+            await viewer.wait_for_selector(".gg-following", timeout=120_000)
+        with_pages = _rss_mb(pid)
+        for day in range(1, steps + 1):
+            started = time.perf_counter()
+            await trainer.click(".gg-step")
+            await asyncio.gather(
+                *(
+                    page.wait_for_function(DAY_JS, arg=day, timeout=120_000)
+                    for page in (trainer, *viewers)
+                )
+            )
+            latencies.append((time.perf_counter() - started) * 1000)
         await browser.close()
     ordered = sorted(latencies)
     return {
@@ -123,19 +159,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=10)
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--url", help="a running dashboard (default: start one on loopback)")
+    parser.add_argument(
+        "--follow", action="store_true", help="one trainer steps, the other pages follow"
+    )
     args = parser.parse_args(argv)
     proc = None
     url = args.url
     if url is None:
         url, proc = _start_server(max_sessions=args.pages + 5)
     try:
-        result = asyncio.run(measure(url, args.pages, args.steps, proc.pid if proc else None))
+        how = measure_follow if args.follow else measure
+        result = asyncio.run(how(url, args.pages, args.steps, proc.pid if proc else None))
     finally:
         if proc is not None:
             proc.terminate()
             proc.wait(timeout=15)
     print(
-        f"{result['pages']} pages stepping at once ({result['steps']} steps): Step latency "
+        f"{result['pages']} pages "
+        + ("following one trainer" if args.follow else "stepping at once")
+        + f" ({result['steps']} steps): Step latency "
         f"median {result['median_ms']:.0f} ms, p90 {result['p90_ms']:.0f} ms; server RSS "
         f"{result['rss_before_mb']:.0f} MB warm, {result['rss_with_pages_mb']:.0f} MB with the "
         f"pages ({(result['rss_with_pages_mb'] - result['rss_before_mb']) / result['pages']:.1f}"
