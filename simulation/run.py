@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import pandas as pd
 
 from simulation.config import ConfigError, load_scenario, parse_overrides, validate_parameters
 from simulation.outcomes import DAILY, MODEL_SUMMARY, SUMMARY
+from simulation.provenance import package_versions
 
 
 @dataclass
@@ -52,17 +52,6 @@ def simulate(params: dict[str, Any], seed: int, days: int | None = None) -> RunR
     model = GridGovernanceModel(rng=int(seed), **full)
     model.run()
     return RunResult(full, int(seed), model.timeseries(), model.summary())
-
-
-def package_versions() -> dict[str, str]:
-    """Versions of the packages a result depends on."""
-    out = {}
-    for name in ("gridgov", "mesa", "numpy", "pandas", "pyarrow", "scipy", "networkx"):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
 
 
 #: The daily series `figure.png` shows, labelled from the metric registry.

@@ -35,7 +35,6 @@ import pyarrow.parquet as pq
 
 from simulation.experiment import grow
 from simulation.experiment.grow import growth
-from simulation.experiment.provenance import code_fingerprint, code_version, package_versions
 from simulation.experiment.spec import config_error
 from simulation.experiment.storecheck import (
     MANIFEST,
@@ -49,6 +48,7 @@ from simulation.experiment.storecheck import (
     verify,
 )
 from simulation.folders import claim, write_atomic
+from simulation.provenance import code_fingerprint, code_version, package_versions
 
 __all__ = [
     "MANIFEST",

@@ -12,14 +12,15 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-_PACKAGES = ("gridgov", "mesa", "numpy", "pandas", "pyarrow", "scipy", "SALib", "distributed")
+_PACKAGES = ("gridgov", "mesa", "numpy", "pandas", "pyarrow", "scipy", "networkx", "SALib",
+             "distributed")  # fmt: skip
 
 
 def code_version() -> str:
     """The package version plus the git commit (and ``-dirty``) when run from a checkout."""
     from simulation import __version__
 
-    here = Path(__file__).resolve().parents[2]
+    here = Path(__file__).resolve().parents[1]
     try:
         commit = subprocess.run(
             ["git", "-C", str(here), "describe", "--always", "--dirty", "--abbrev=12"],
@@ -45,7 +46,7 @@ def package_versions() -> dict[str, str]:
 #: (every top-level module but the command shells, and any model subpackage). Presentation,
 #: reading and analysis code is left out: editing a report must not block a resume.
 _RESULT_MODULES = ("experiment/design.py", "experiment/execute.py")
-_SHELLS = ("cli.py", "demo.py", "bench.py", "folders.py", "__main__.py")
+_SHELLS = ("cli.py", "demo.py", "bench.py", "folders.py", "provenance.py", "__main__.py")
 _NOT_MODEL_PACKAGES = ("dashboard", "experiment")
 
 
@@ -66,7 +67,7 @@ def code_fingerprint(package: Path | None = None) -> str:
     Returns:
         16 hex digits.
     """
-    pkg = package or Path(__file__).resolve().parents[1]
+    pkg = package or Path(__file__).resolve().parent
     h = hashlib.sha256()
     for path in sorted(pkg.rglob("*.py")):
         rel = path.relative_to(pkg)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from simulation.experiment.provenance import code_fingerprint, code_version, package_versions
+from simulation.provenance import code_fingerprint, code_version, package_versions
 
 PACKAGE = Path(__file__).resolve().parents[1] / "simulation"
 
