@@ -428,3 +428,21 @@ def test_follow_mode_viewers_watch_the_trainers_street_and_can_branch_off():
     finally:
         for page in pages:
             page.close()
+
+
+def test_an_idle_page_frees_its_streets_and_reset_brings_them_back(monkeypatch):
+    monkeypatch.setenv("GRIDGOV_IDLE_MINUTES", "0.05")  # 3 s
+    session = DashboardSession(seed=3)
+    session.set_params(SMALL)
+    box, rc = solara.render(solara.AppLayout(children=[Dashboard(session)]), handle_error=False)
+    try:
+        _button(rc, "Step").click()
+        assert _wait(lambda: bool(rc.find(v.Alert, class_="gg-notice").widgets), timeout=15)
+        assert not session.streets
+        assert "idle" in str(rc.find(v.Alert, class_="gg-notice").widget.children)
+        assert _button(rc, "Step").disabled is True
+        _button(rc, "Reset").click()
+        _button(rc, "Step").click()
+        assert _day(rc) == 1
+    finally:
+        rc.close()

@@ -92,7 +92,7 @@ def test_the_server_gets_the_limits_the_password_and_a_short_cull_time():
     env = cli.server_environment(args, {"GRIDGOV_DASHBOARD_TOKEN": "old", "PATH": "/bin"})
     assert env["GRIDGOV_DASHBOARD_TOKEN"] == "ban-ji-42"
     assert env["GRIDGOV_MAX_SESSIONS"] == "30"
-    assert env["SOLARA_KERNEL_CULL_TIMEOUT"] == "180s"
+    assert env["SOLARA_KERNEL_CULL_TIMEOUT"] == "180s" and env["GRIDGOV_IDLE_MINUTES"] == "90"
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false" and env["PATH"] == "/bin"
     args = build_parser().parse_args(["dashboard"])
     assert "GRIDGOV_DASHBOARD_TOKEN" not in cli.server_environment(args, {})

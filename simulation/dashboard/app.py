@@ -34,7 +34,12 @@ from simulation.dashboard import explain, follow, i18n, panels, views  # noqa: E
 from simulation.dashboard.drawing import street_html  # noqa: E402
 from simulation.dashboard.i18n import t  # noqa: E402
 from simulation.dashboard.session import SLIDER_PARAMS, DashboardSession, scenario_dir  # noqa: E402
-from simulation.dashboard.state import PageState, use_follow_loop, use_play_loop  # noqa: E402
+from simulation.dashboard.state import (  # noqa: E402
+    PageState,
+    use_follow_loop,
+    use_idle_release,
+    use_play_loop,
+)
 from simulation.parameters import MECHANISMS, PARAMETERS  # noqa: E402
 
 SIDE_COLOURS = views.SIDE_COLOURS
@@ -388,6 +393,7 @@ def _Page(session: DashboardSession | None):
     )
     use_play_loop(state)
     use_follow_loop(state)
+    use_idle_release(state)
     panels.use_link_restore(own, state.redraw)  # a page opened from a share link
 
     def on_close():

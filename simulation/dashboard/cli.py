@@ -21,6 +21,7 @@ from simulation.dashboard.classroom import DEFAULT_MAX_HOUSEHOLDS, DEFAULT_MAX_S
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 DEFAULT_KEEP_MINUTES = 2.0
+DEFAULT_IDLE_MINUTES = 90.0
 APP = "simulation.dashboard.app"
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9._~-]{4,64}")  # URL-safe, so it can go in the link
 
@@ -49,8 +50,10 @@ def option_problem(args: argparse.Namespace) -> str | None:
         return f"--max-sessions must be between 1 and 1000, got {args.max_sessions}"
     if not 100 <= args.max_households <= 200_000:
         return f"--max-households must be between 100 and 200000, got {args.max_households}"
-    if not 0.1 <= args.keep_minutes <= 24 * 60:
-        return f"--keep-minutes must be between 0.1 and 1440, got {args.keep_minutes:g}"
+    if not 1 <= args.idle_minutes <= 24 * 60:
+        return f"--idle-minutes must be between 1 and 1440, got {args.idle_minutes:g}"
+    if not 0.05 <= args.keep_minutes <= 24 * 60:
+        return f"--keep-minutes must be between 0.05 and 1440, got {args.keep_minutes:g}"
     return None
 
 
@@ -107,6 +110,7 @@ def server_environment(args: argparse.Namespace, base: dict[str, str]) -> dict[s
     # Solara keeps a page whose connection dropped for 24 h by default; a classroom's phones
     # sleep and Wi-Fi drops, so free such a session after a few minutes instead.
     env["SOLARA_KERNEL_CULL_TIMEOUT"] = f"{args.keep_minutes * 60:g}s"
+    env["GRIDGOV_IDLE_MINUTES"] = f"{args.idle_minutes:g}"
     env.pop("GRIDGOV_DASHBOARD_TOKEN", None)
     if args.token:
         env["GRIDGOV_DASHBOARD_TOKEN"] = args.token
@@ -196,5 +200,12 @@ def add_parser(subparsers) -> None:
         default=DEFAULT_KEEP_MINUTES,
         help="minutes a page that lost its connection is kept before it is freed "
         f"(default {DEFAULT_KEEP_MINUTES:g})",
+    )
+    parser.add_argument(
+        "--idle-minutes",
+        type=float,
+        default=DEFAULT_IDLE_MINUTES,
+        help="minutes after which an open page nobody uses has its streets freed "
+        f"(it then offers Reset; default {DEFAULT_IDLE_MINUTES:g})",
     )
     parser.set_defaults(func=run)

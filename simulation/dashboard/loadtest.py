@@ -72,9 +72,17 @@ def _rss_mb(pid: int | None) -> float:
 async def _open(browser, url: str):
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
-    await page.goto(url)
+    await page.goto(url, wait_until="commit", timeout=180_000)
     await page.wait_for_selector("img.gg-street-A", state="attached", timeout=180_000)
     return page
+
+
+async def _open_many(browser, url: str, n: int, batch: int = 5) -> list:
+    # A few at a time: 30 pages loading at once swamp two cores (browser and server alike).
+    pages = []
+    for start in range(0, n, batch):
+        pages += await asyncio.gather(*(_open(browser, url) for _ in range(min(batch, n - start))))
+    return pages
 
 
 async def _steps(page, steps: int, latencies: list) -> None:
@@ -94,7 +102,7 @@ async def measure(url: str, pages: int, steps: int, pid: int | None) -> dict:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         before = _rss_mb(pid)
-        opened = await asyncio.gather(*(_open(browser, url) for _ in range(pages)))
+        opened = await _open_many(browser, url, pages)
         with_pages = _rss_mb(pid)
         await asyncio.gather(*(_steps(page, steps, latencies) for page in opened))
         await browser.close()
@@ -125,7 +133,7 @@ async def measure_follow(url: str, pages: int, steps: int, pid: int | None) -> d
         trainer = await _open(browser, url)
         await trainer.click(".gg-room-start")
         code = (await trainer.text_content(".gg-room-code")).strip()
-        viewers = await asyncio.gather(*(_open(browser, url) for _ in range(pages - 1)))
+        viewers = await _open_many(browser, url, pages - 1)
         for viewer in viewers:
             await viewer.fill(".gg-room-code-input input", code)
             await viewer.click(".gg-room-join")
@@ -169,7 +177,11 @@ def main(argv: list[str] | None = None) -> int:
         url, proc = _start_server(max_sessions=args.pages + 5)
     try:
         how = measure_follow if args.follow else measure
-        result = asyncio.run(how(url, args.pages, args.steps, proc.pid if proc else None))
+        try:
+            result = asyncio.run(how(url, args.pages, args.steps, proc.pid if proc else None))
+        except Exception as exc:  # noqa: BLE001 - a measuring tool: one line, not a traceback
+            print(f"loadtest: {type(exc).__name__}: {str(exc).splitlines()[0]}", file=sys.stderr)
+            return 1
     finally:
         if proc is not None:
             proc.terminate()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import os
 import threading
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -251,6 +252,7 @@ class DashboardSession:
         self.notice = ""
         self.max_households = Limits.from_environment().max_households
         self.streets: dict[str, Street] = {}
+        self.last_used = time.monotonic()  # when a street was last built or stepped
         self._start = (parse_seed(seed), scenario_a, scenario_b)  # what Reset returns to
         self._restore_start()
         self.rebuild()
@@ -314,6 +316,7 @@ class DashboardSession:
             clone.seed = self.seed
             clone.sides = {k: Side(v.scenario, dict(v.params)) for k, v in self.sides.items()}
             clone.streets = {}
+            clone.last_used = time.monotonic()
             day = self.day if self.streets else 0
         clone.rebuild()
         if day:
@@ -429,6 +432,12 @@ class DashboardSession:
         self.sides[side] = Side(name, params)
         return True
 
+    def release(self, note: str) -> None:
+        """Free the streets (an idle page's memory); the page then offers Reset."""
+        with self.lock:
+            self.streets = {}
+            self.notice = note
+
     def reset(self) -> bool:
         """Go back to the settings the session started with (scenarios, parameters, seed), day 0.
 
@@ -474,6 +483,7 @@ class DashboardSession:
                     return self._fail(f"Could not build street {side}: {exc}")
                 new[side] = street
             self.streets = new
+            self.last_used = time.monotonic()
             return True
 
     def step(self, days: int = 1) -> bool:
@@ -491,6 +501,7 @@ class DashboardSession:
         if not 1 <= days <= 3650:
             return self._fail(f"Days to step must be between 1 and 3650, got {days}")
         with self.lock:
+            self.last_used = time.monotonic()
             try:
                 for _ in range(days):
                     if self.finished:  # the configured run is over: stepping on means nothing

@@ -10,6 +10,7 @@ the page's reactive values.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ import solara
 from simulation.dashboard.classroom import ROOMS, Room
 
 PLAY_FRAME_SECONDS = 0.08  # shortest time between two screen updates while playing
+IDLE_CHECK_SECONDS = 30.0
 FOLLOW_WAIT_SECONDS = 1.0  # a viewer re-checks its room at least this often
 
 
@@ -273,3 +275,40 @@ def use_follow_loop(state: PageState) -> None:
         return lambda: loop.close(wait=0.2)
 
     solara.use_effect(run, [id(room)])
+
+
+def idle_minutes() -> float:
+    """Minutes after which an idle page's streets are freed (`GRIDGOV_IDLE_MINUTES`, default 90)."""
+    try:
+        return max(0.05, float(os.environ.get("GRIDGOV_IDLE_MINUTES", "90")))
+    except ValueError:
+        return 90.0
+
+
+def use_idle_release(state: PageState) -> None:
+    """Free the streets of a page nobody has used for a while (a tab left open after class).
+
+    The page stays connected and shows "press Reset"; a playing page or a room is never idle.
+    """
+    limit = idle_minutes() * 60
+
+    def tick() -> bool:
+        s = state.session
+        idle = time.monotonic() - s.last_used
+        if s.streets and idle > limit and not state.playing.value and state.room.value is None:
+            s.release(
+                f"This page was idle for {idle_minutes():g} minutes and its streets were "
+                "freed; press Reset to start again"
+            )
+            state.redraw()
+        return True
+
+    loop = solara.use_memo(
+        lambda: Loop(tick, min(IDLE_CHECK_SECONDS, limit / 4), name="gridgov-idle"), []
+    )
+
+    def run():
+        loop.start()
+        return lambda: loop.close(wait=0.2)
+
+    solara.use_effect(run, [])
