@@ -121,3 +121,22 @@ def test_exports_draw_from_a_still_copy_while_the_street_plays(compared):
     assert len(still.street("A").days) == days == len(still.street("A").history["backlog"])
     assert still.street("A").history["backlog"] == backlog
     assert still.day == compared.day - 5
+
+
+def test_the_street_replay_is_the_run_the_class_watched(compared):
+    from simulation.dashboard import drawing
+
+    days = [1, compared.day // 2, compared.day]
+    frames = list(export.replay(compared, days, "trust"))
+    assert [d for d, _ in frames] == days
+    last = frames[-1][1]
+    for side in ("A", "B"):
+        assert (last[side] == drawing.cell_rgb(compared.street(side).model, "trust")).all()
+    assert not (frames[0][1]["A"] == last["A"]).all()  # the street changed on the way
+
+
+def test_street_gif_shows_both_streets_frame_by_frame(compared):
+    gif = export.street_gif(compared, frames=5)
+    image = Image.open(io.BytesIO(gif))
+    assert image.format == "GIF" and image.n_frames == 5
+    assert image.size[0] > image.size[1]  # A and B side by side

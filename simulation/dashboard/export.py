@@ -213,6 +213,79 @@ def run_gif(session: Any, frames: int = 40, fps: int = 8) -> bytes:
             return path.read_bytes()
 
 
+def replay(session: Any, days: list[int], colour_by: str = "satisfaction"):
+    """Replay the session's streets from day 0 and yield ``(day, {side: cell RGB})`` at `days`.
+
+    The model is deterministic for its settings and seed, so the replay is the run the class
+    watched (a test holds it to that), without keeping a picture of every day while playing.
+    """
+    from simulation.dashboard import drawing
+    from simulation.dashboard.session import Street
+
+    still = snapshot(session)
+    replays = {}
+    for side in still.active_sides:
+        street = Street(params=dict(still.street(side).params), seed=still.seed)
+        street.build()
+        replays[side] = street
+    day = 0
+    for cut in sorted(days):
+        while day < cut:
+            for street in replays.values():
+                street.model.step()
+            day += 1
+        yield cut, {side: drawing.cell_rgb(st.model, colour_by) for side, st in replays.items()}
+
+
+def street_gif(session: Any, colour_by: str = "satisfaction", frames: int = 40) -> bytes:
+    """An animated GIF of the street(s) from day 1 to the current day, side by side.
+
+    Drawn every few days with the page's colouring from a replay (`replay`); the caption names
+    the day in both languages.
+    """
+    from PIL import Image, ImageDraw, ImageFont
+
+    last = snapshot(session).day
+    if last < 1:
+        raise ValueError("nothing to animate yet: run the street for a few days first")
+    cuts = sorted({max(1, round(last * (i + 1) / frames)) for i in range(frames)})
+    font = _pil_font(ImageFont, 20)
+    images = []
+    for cut, cells in replay(session, cuts, colour_by):
+        pictures = {side: Image.fromarray(rgb) for side, rgb in cells.items()}
+        scale = max(1, 360 // max(p.width for p in pictures.values()))
+        width = sum(p.width * scale + 16 for p in pictures.values()) + 16
+        height = max(p.height for p in pictures.values()) * scale + 48
+        frame = Image.new("RGB", (width, height), "white")
+        draw = ImageDraw.Draw(frame)
+        draw.text((16, 10), f"{i18n.t('day', 'zh', day=cut)} / Day {cut}", fill="black", font=font)
+        x = 16
+        for side, picture in pictures.items():
+            big = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
+            frame.paste(big, (x, 40))
+            draw.text((x + big.width - 30, 10), side, fill=views.SIDE_COLOURS[side], font=font)
+            x += big.width + 16
+        images.append(frame)
+    buffer = io.BytesIO()
+    images[0].save(buffer, format="GIF", save_all=True, append_images=images[1:], duration=150,
+                   loop=0)  # fmt: skip
+    return buffer.getvalue()
+
+
+def _pil_font(image_font: Any, size: int) -> Any:
+    """The CJK font for Pillow (the one matplotlib uses), else Pillow's default font."""
+    from matplotlib import font_manager
+
+    family = cjk_font()
+    if family:
+        try:
+            path = font_manager.findfont(family, fallback_to_default=False)
+            return image_font.truetype(path, size)
+        except (OSError, ValueError):
+            pass
+    return image_font.load_default(size)
+
+
 # --- share links --------------------------------------------------------------------------------
 
 

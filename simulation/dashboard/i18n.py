@@ -125,7 +125,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "export": ("Export and share", "导出与分享"),
     "export_png": ("Slide (PNG)", "幻灯片（PNG）"),
     "export_svg": ("Slide (SVG)", "幻灯片（SVG）"),
-    "export_gif": ("Animation (GIF)", "动画（GIF）"),
+    "export_gif": ("Plots animation (GIF)", "曲线动画（GIF）"),
+    "export_street_gif": ("Street animation (GIF)", "街道动画（GIF）"),
     "share_link": ("Link that restores this view", "恢复当前画面的链接"),
     # uncertainty
     "run_seeds": ("Run {n} seeds", "运行 {n} 个随机种子"),

@@ -170,8 +170,14 @@ def ExportPanel(session: Any, version: int = 0):
                 )
             solara.FileDownload(
                 lambda: export.run_gif(session),
-                filename=f"gridgov-day{day}.gif",
+                filename=f"gridgov-plots-day{day}.gif",
                 label=t("export_gif", lang),
+                mime_type="image/gif",
+            )
+            solara.FileDownload(
+                lambda: export.street_gif(session),
+                filename=f"gridgov-street-day{day}.gif",
+                label=t("export_street_gif", lang),
                 mime_type="image/gif",
             )
         # Made on demand: the sidebar is not redrawn every simulated day, so a link shown all
