@@ -163,7 +163,10 @@ def _sweep(design, store, pool, n_workers, executor, opts, chunk_size, progress)
 
 @contextlib.contextmanager
 def _sigterm_interrupts():
-    """Treat SIGTERM like Ctrl-C while sweeping: stop, keep finished runs, mark interrupted."""
+    """Treat SIGTERM and SIGHUP (a closed terminal) like Ctrl-C while sweeping.
+
+    The sweep stops, keeps its finished runs and marks the manifest interrupted.
+    """
 
     def handler(signum, frame):
         raise KeyboardInterrupt
@@ -171,8 +174,10 @@ def _sigterm_interrupts():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.signal(signal.SIGTERM, handler)
+    signals = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    old = {sig: signal.signal(sig, handler) for sig in signals}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, old)
+        for sig, previous in old.items():
+            signal.signal(sig, previous)
