@@ -38,10 +38,9 @@ def test_run_seeds_draws_bands_in_the_background_and_keeps_them_while_playing_on
     session, rc = rendered
     rc.find(v.Btn, children=["+30 days"]).widget.click()
     assert 'class="gg-band"' not in _html(rc)
-    started = time.perf_counter()
     rc.find(v.Btn, children=[f"Run {uncertainty.DEFAULT_SEEDS} seeds"]).widget.click()
-    assert time.perf_counter() - started < 2  # the click returns; the runs go on elsewhere
-    deadline = time.time() + 120
+    assert panels.SEEDS_BUSY.value  # the click has returned while the runs go on elsewhere
+    deadline = time.time() + 300
     while panels.SEEDS_BUSY.value and time.time() < deadline:
         time.sleep(0.2)
     assert panels.BANDS.value is not None, panels.SEEDS_PROGRESS.value

@@ -154,7 +154,7 @@ def page_base() -> str:
 @solara.component
 def ExportPanel(session: Any, version: int = 0):
     """Sidebar card: slide (PNG, SVG) and GIF downloads, and the link (with QR) to this view."""
-    from simulation.dashboard import export
+    from simulation.dashboard import export, share
 
     lang = i18n.current_language()
     base = page_base()
@@ -185,7 +185,7 @@ def ExportPanel(session: Any, version: int = 0):
         url = solara.use_reactive("")
         solara.Button(
             t("share_link", lang),
-            on_click=lambda: url.set(export.link(session, base, lang) if session.streets else ""),
+            on_click=lambda: url.set(share.link(session, base, lang) if session.streets else ""),
             classes=["gg-share-button"],
         )
         if url.value:
@@ -194,7 +194,7 @@ def ExportPanel(session: Any, version: int = 0):
                 unsafe_innerHTML=(
                     f'<a class="gg-share-link" href="{escape(url.value)}" '
                     f'style="word-break:break-all">{escape(url.value)}</a>'
-                    f"{export.qr_svg(url.value)}"
+                    f"{share.qr_svg(url.value)}"
                 ),
                 classes=["gg-share"],
             )
@@ -202,13 +202,13 @@ def ExportPanel(session: Any, version: int = 0):
 
 def use_link_restore(session: Any, redraw: Callable[[], None]) -> None:
     """On a page opened from a share link, rebuild the linked view once (a hook)."""
-    from simulation.dashboard import export
+    from simulation.dashboard import share
 
     search = solara.use_router().search or ""
 
     def restore():
         try:
-            view = export.parse_link(search, session.scenarios())
+            view = share.parse_link(search, session.scenarios())
         except ValueError as exc:
             session.message = str(exc)
             redraw()
@@ -217,7 +217,7 @@ def use_link_restore(session: Any, redraw: Callable[[], None]) -> None:
             return
         if view.lang:
             i18n.LANGUAGE.value = view.lang
-        export.restore(session, view)
+        share.restore(session, view)
         redraw()
 
     solara.use_effect(restore, [])
