@@ -128,15 +128,15 @@ def _sweep(design, store, pool, n_workers, executor, opts, chunk_size, progress)
     finished = store.open(design, executor=executor, **opts)
     todo = [int(r) for r in design.runs["run_id"] if int(r) not in finished]
     bar = None
-    if progress:
-        from tqdm import tqdm
-
-        name = design.experiment.name[:40]
-        bar = tqdm(total=design.n_runs, initial=len(finished), unit="run", desc=name,
-                   file=sys.stderr, dynamic_ncols=True)  # fmt: skip
-        bar.set_postfix(failed=0)
     status, stats = "interrupted", ExecStats()
     try:
+        if progress:
+            from tqdm import tqdm
+
+            name = design.experiment.name[:40]
+            bar = tqdm(total=design.n_runs, initial=len(finished), unit="run", desc=name,
+                       file=sys.stderr, dynamic_ncols=True)  # fmt: skip
+            bar.set_postfix(failed=0)
         with _sigterm_interrupts():
             if todo:
                 execute((design.task(r) for r in todo), len(todo), pool, n_workers,
