@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import json
+import signal
 import time
 
 import pandas as pd
 import pytest
-from test_experiment_helpers import ROOT, comparable, factorial_toml, popen_cli, run_cli, write
+from test_experiment_helpers import (
+    ROOT,
+    comparable,
+    factorial_toml,
+    kill_group,
+    popen_cli,
+    run_cli,
+    write,
+)
 
 from simulation import load_results, load_timeseries, run_experiment
 from simulation.config import ConfigError
@@ -89,7 +98,7 @@ def test_bad_chunk_size_is_refused_before_anything_is_written(tmp_path, size):
 
 
 def test_two_concurrent_sweeps_cannot_share_a_folder(tmp_path):
-    slow = write(tmp_path, factorial_toml(reps=3, days=150))
+    slow = write(tmp_path, factorial_toml(reps=2, days=3000))  # minutes: it is stopped below
     out = tmp_path / "shared"
     first = popen_cli("sweep", slow, "--out", out, "--executor", "serial", "--no-progress")
     try:
@@ -99,17 +108,19 @@ def test_two_concurrent_sweeps_cannot_share_a_folder(tmp_path):
             if marker.exists() and json.loads(marker.read_text())["writer"]["pid"] == first.pid:
                 break
             time.sleep(0.1)
-        assert first.poll() is None, "the first sweep should still be running"
         msg = one_line(sweep(slow, out))
         assert f"pid {first.pid}" in msg and "in use" in msg
         other = write(tmp_path, factorial_toml(name="other", reps=1), "other.toml")
         assert "'tiny'" in one_line(sweep(other, out, "--fresh"))
-        assert first.wait(timeout=300) == 0, first.stderr.read()
+        assert first.poll() is None, "the first sweep must have held the folder all along"
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=60) == 130, first.stderr.read()
     finally:
-        first.kill()
+        kill_group(first)
         first.wait()
-    runs = load_results(out)
-    assert len(runs) == 24 and runs["run_id"].is_unique
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted" and len(manifest["sessions"]) == 1
+    assert manifest["experiment"] == "tiny" and load_results(out)["run_id"].is_unique
 
 
 def test_resume_after_a_code_change_is_refused_unless_allowed_and_then_recorded(tmp_path):
