@@ -25,6 +25,7 @@ class Rule:
         description: What changes in the street, in English.
         description_zh: The same in Chinese.
         without: What happens instead when the rule is off, in English.
+        without_zh: The same in Chinese.
     """
 
     name: str
@@ -32,6 +33,7 @@ class Rule:
     description: str
     description_zh: str
     without: str
+    without_zh: str
 
 
 _RULE_LIST = (
@@ -42,6 +44,7 @@ _RULE_LIST = (
         "attending households (party-member households attend more often); they cost money.",
         "每隔一段时间举办价值引领活动，参加活动的居民（党员户更常参加）认同感上升；活动有费用。",
         "No events; identity stays at its baseline.",
+        "不举办活动，认同感保持在初始水平。",
     ),
     Rule(
         "identity_from_experience",
@@ -49,6 +52,7 @@ _RULE_LIST = (
         "A satisfying experience (S > 0.6) raises the household's identity with the grid.",
         "居民的诉求得到满意解决（满意度 > 0.6）后，对网格的认同感上升。",
         "Experiences move trust and expectations only.",
+        "办理经历只影响信任和预期，不影响认同。",
     ),
     Rule(
         "volunteer_casework",
@@ -56,6 +60,7 @@ _RULE_LIST = (
         "Residents who volunteered yesterday take simple queued cases before the worker.",
         "前一天参加志愿服务的居民，先于网格员承接简单事项。",
         "The grid worker handles every simple case.",
+        "所有简单事项都由网格员处理。",
     ),
     Rule(
         "neighbour_fixes",
@@ -63,6 +68,7 @@ _RULE_LIST = (
         "Volunteering neighbours fix a household's hidden simple needs before anyone reports them.",
         "热心邻里在事项上报之前，帮邻居解决尚未上报的简单问题。",
         "A hidden need waits to be reported, discovered or given up.",
+        "未上报的问题只能等待上报、巡查发现或被放弃。",
     ),
     Rule(
         "party_led_alliance",
@@ -71,6 +77,7 @@ _RULE_LIST = (
         "alliance has a daily running cost.",
         "驻区单位以一定概率加入党组织牵头的共建联盟；联盟有日常运行费用。",
         "No partner is an alliance member; no alliance cost.",
+        "驻区单位不加入联盟，也没有联盟运行费用。",
     ),
     Rule(
         "alliance_matching",
@@ -79,6 +86,7 @@ _RULE_LIST = (
         "willingness; refused cases retry and are escalated after three refusals.",
         "需要驻区单位资源的事项，按“匹配度 × 意愿”派给联盟成员；被拒三次后上报职能部门。",
         "Partner-level needs are escalated to the line department.",
+        "需要驻区单位资源的事项上报职能部门办理。",
     ),
     Rule(
         "joint_meetings",
@@ -86,7 +94,8 @@ _RULE_LIST = (
         "Every meeting_interval days the branch, workers, partners and resident representatives "
         "meet: the meeting costs worker hours and strengthens the ties of those present.",
         "每隔一段时间召开联席会议：占用网格员工时，增强与会各方之间的联系。",
-        "No meetings; ties only decay.",
+        "No meetings; grid–partner ties only decay.",
+        "不开联席会议，网格与驻区单位的联系只会减弱。",
     ),
     Rule(
         "follow_up_visits",
@@ -95,6 +104,7 @@ _RULE_LIST = (
         "hours and strengthening the worker-household tie.",
         "每件事项办结后，网格员次日回访，占用工时并增进与居民的联系。",
         "No follow-up visits.",
+        "办结后不回访。",
     ),
     Rule(
         "closed_case_loop",
@@ -102,6 +112,7 @@ _RULE_LIST = (
         "No handed-off case is lost, and a failed fix goes straight back into the queue.",
         "闭环管理：转办事项不会丢失，处理不到位的事项直接重新进入办理队列。",
         "A share of handed-off cases is lost, and a failed fix must be reported again.",
+        "部分转办事项会丢失，处理不到位的事项需要居民重新上报。",
     ),
 )
 
@@ -143,6 +154,7 @@ def rules_of(mechanism: str) -> list[Rule]:
 
 def markdown_table() -> str:
     """The mechanism table of docs/model.md (a test keeps the two in step)."""
+    # English only: docs/model.md is the English reference (the Chinese texts serve the page).
     lines = ["| mechanism | rule | with the switch | without it |", "|---|---|---|---|"]
     for r in RULES.values():
         lines.append(f"| {r.mechanism} | `{r.name}` | {r.description} | {r.without} |")

@@ -24,6 +24,7 @@ def test_every_rule_is_described_in_both_languages():
     for rule in RULES.values():
         assert rule.description and rule.without and rule.mechanism in MECHANISMS
         assert re.search(r"[\u4e00-\u9fff]", rule.description_zh), rule.name
+        assert re.search(r"[\u4e00-\u9fff]", rule.without_zh), rule.name
 
 
 def test_the_model_phases_read_rules_never_the_switches():

@@ -44,12 +44,9 @@ def mechanism_html(mechanism: str, sides_on: Iterable[str] = (), lang: str | Non
     items = []
     for rule in mechanisms.rules_of(mechanism):
         text = rule.description_zh if zh else rule.description
-        # The Chinese rule table has no "without" text; English readers get the contrast.
-        contrast = (
-            ""
-            if zh or not rule.without
-            else f'<br><i style="color:#555">Without it: {escape(rule.without)}</i>'
-        )
+        without = rule.without_zh if zh else rule.without
+        label = "未启用时：" if zh else "Without it: "
+        contrast = f'<br><i style="color:#555">{label}{escape(without)}</i>'
         items.append(f'<li class="gg-rule" data-rule="{rule.name}">{escape(text)}{contrast}</li>')
     title = t("why_mechanism", lang, mechanism=i18n.mechanism_name(mechanism, lang))
     colour = "#1a9850" if on else "#777"
