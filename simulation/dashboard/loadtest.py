@@ -61,6 +61,15 @@ def _start_server(max_sessions: int) -> tuple[str, subprocess.Popen]:
     raise SystemExit("loadtest: the dashboard server did not start within 90 s")
 
 
+def _cpu_s(pid: int | None) -> float:
+    if pid is None:
+        return float("nan")
+    import psutil
+
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
 def _rss_mb(pid: int | None) -> float:
     if pid is None:
         return float("nan")
@@ -104,7 +113,9 @@ async def measure(url: str, pages: int, steps: int, pid: int | None) -> dict:
         before = _rss_mb(pid)
         opened = await _open_many(browser, url, pages)
         with_pages = _rss_mb(pid)
+        cpu = _cpu_s(pid)
         await asyncio.gather(*(_steps(page, steps, latencies) for page in opened))
+        cpu = _cpu_s(pid) - cpu
         await browser.close()
     ordered = sorted(latencies)
     return {
@@ -114,6 +125,7 @@ async def measure(url: str, pages: int, steps: int, pid: int | None) -> dict:
         "p90_ms": ordered[int(0.9 * (len(ordered) - 1))],
         "rss_before_mb": before,
         "rss_with_pages_mb": with_pages,
+        "server_cpu_ms_per_step": cpu * 1000 / max(1, len(latencies)),
     }
 
 
@@ -139,6 +151,7 @@ async def measure_follow(url: str, pages: int, steps: int, pid: int | None) -> d
             await viewer.click(".gg-room-join")
             await viewer.wait_for_selector(".gg-following", timeout=120_000)
         with_pages = _rss_mb(pid)
+        cpu = _cpu_s(pid)
         for day in range(1, steps + 1):
             started = time.perf_counter()
             await trainer.click(".gg-step")
@@ -149,6 +162,7 @@ async def measure_follow(url: str, pages: int, steps: int, pid: int | None) -> d
                 )
             )
             latencies.append((time.perf_counter() - started) * 1000)
+        cpu = _cpu_s(pid) - cpu
         await browser.close()
     ordered = sorted(latencies)
     return {
@@ -158,6 +172,7 @@ async def measure_follow(url: str, pages: int, steps: int, pid: int | None) -> d
         "p90_ms": ordered[int(0.9 * (len(ordered) - 1))],
         "rss_before_mb": before,
         "rss_with_pages_mb": with_pages,
+        "server_cpu_ms_per_step": cpu * 1000 / max(1, len(latencies)),
     }
 
 
@@ -193,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         f"median {result['median_ms']:.0f} ms, p90 {result['p90_ms']:.0f} ms; server RSS "
         f"{result['rss_before_mb']:.0f} MB warm, {result['rss_with_pages_mb']:.0f} MB with the "
         f"pages ({(result['rss_with_pages_mb'] - result['rss_before_mb']) / result['pages']:.1f}"
-        " MB per page)"
+        f" MB per page); server CPU {result['server_cpu_ms_per_step']:.0f} ms per step"
     )
     return 0
 
