@@ -729,6 +729,15 @@ DAILY: dict[str, Outcome] = {o.name: o for o in _DAILY}
 SUMMARY: dict[str, Outcome] = {o.name: o for o in _SUMMARY}
 #: Summary outcomes the model itself computes (`GridGovernanceModel.summary()`).
 MODEL_SUMMARY: tuple[str, ...] = tuple(o.name for o in _SUMMARY if o.computed_by == "model")
+#: The six daily indicators that tell a run's story (run figure, reports, dashboard plots).
+KEY_DAILY: tuple[str, ...] = (
+    "backlog",
+    "resolution_days_30d",
+    "satisfaction_rate_30d",
+    "escalated_per_handled_30d",
+    "mean_trust",
+    "volunteers_30d",
+)
 #: Columns of the daily series that are not outcomes.
 DAILY_INDEX = {"day": "day of the run (1 = first day)", "scored": "day after the burn-in"}
 

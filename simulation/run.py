@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from simulation.config import ConfigError, load_scenario, parse_overrides, validate_parameters
-from simulation.outcomes import DAILY, MODEL_SUMMARY, SUMMARY
+from simulation.outcomes import DAILY, KEY_DAILY, MODEL_SUMMARY, SUMMARY
 from simulation.provenance import package_versions
 
 
@@ -55,14 +55,7 @@ def simulate(params: dict[str, Any], seed: int, days: int | None = None) -> RunR
 
 
 #: The daily series `figure.png` shows, labelled from the metric registry.
-KEY_SERIES = (
-    "backlog",
-    "resolution_days_30d",
-    "satisfaction_rate_30d",
-    "mean_trust",
-    "mean_identity",
-    "volunteers_30d",
-)
+KEY_SERIES = KEY_DAILY
 
 
 def plot_timeseries(ts: pd.DataFrame, title: str, path: Path, burn_in: int) -> None:

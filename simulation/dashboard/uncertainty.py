@@ -126,8 +126,7 @@ def summarise(outcomes: list[dict[str, Any]], sides: tuple[str, ...]) -> Bands:
 
 
 def _column(ts: Any, name: str, n: int) -> np.ndarray:
-    column = name if name in ts else views.LEGACY.get(name, name)
-    values = ts[column].to_numpy(dtype=float) if column in ts else np.full(n, np.nan)
+    values = ts[name].to_numpy(dtype=float) if name in ts else np.full(n, np.nan)
     return values[:n]
 
 

@@ -17,6 +17,7 @@ from simulation.dashboard import charts, i18n
 from simulation.dashboard.charts import PALETTE, Series
 from simulation.dashboard.explain import outcome
 from simulation.dashboard.i18n import t
+from simulation.outcomes import KEY_DAILY
 
 SIDE_COLOURS = {"A": PALETTE[0], "B": PALETTE[1]}
 
@@ -30,29 +31,13 @@ PLOTS: tuple[tuple[str, ...], ...] = (
     ("escalated_per_handled_30d",),
 )
 # The indicators compared as B − A, counted in the callout ("B is better on 5 of 6").
-INDICATORS: tuple[str, ...] = (
-    "backlog",
-    "resolution_days_30d",
-    "satisfaction_rate_30d",
-    "escalated_per_handled_30d",
-    "mean_trust",
-    "volunteers_30d",
-)
+INDICATORS: tuple[str, ...] = KEY_DAILY
 COST = "cost_per_resolved"
-# Old names of renamed daily columns (issue 7), read while a model still reports them.
-LEGACY = {
-    "resolution_days_30d": "mean_resolution_days",
-    "satisfaction_rate_30d": "satisfaction_rate",
-    "escalated_per_handled_30d": "escalation_rate",
-}
 
 
 def history(street: Any, name: str) -> list[float]:
     """A street's recorded daily values of indicator `name` ([] if not recorded)."""
-    values = street.history.get(name)
-    if values is None:
-        values = street.history.get(LEGACY.get(name, ""), [])
-    return values
+    return street.history.get(name, [])
 
 
 def is_share(name: str) -> bool:

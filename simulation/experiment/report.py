@@ -41,14 +41,7 @@ KEY_METRICS = (
     "recovery_days",
 )
 #: Daily series featured in the time-series figure.
-KEY_SERIES = (
-    "backlog",
-    "resolution_days_30d",
-    "satisfaction_rate_30d",
-    "escalated_per_handled_30d",
-    "mean_trust",
-    "volunteers_30d",
-)
+KEY_SERIES = outcomes.KEY_DAILY
 MAX_SCENARIOS_PLOTTED = 12
 SAMPLED = ("lhs", "sobol", "morris")
 
