@@ -211,5 +211,5 @@ def test_workers_and_fork_server_die_with_the_sweep(tmp_path, sig):
         kill_group(proc)
     status = json.loads((out / "manifest.json").read_text())["status"]
     assert status == ("running" if sig == signal.SIGKILL else "interrupted")
-    assert run_cli("sweep", path, "--out", out, "--no-progress").returncode == 0
-    assert len(load_results(out)) == 48
+    kept = load_results(out)  # (resuming after a kill is tested above)
+    assert 1 <= len(kept) < 48 and kept["run_id"].is_unique
