@@ -211,5 +211,7 @@ def test_workers_and_fork_server_die_with_the_sweep(tmp_path, sig):
         kill_group(proc)
     status = json.loads((out / "manifest.json").read_text())["status"]
     assert status == ("running" if sig == signal.SIGKILL else "interrupted")
-    kept = load_results(out)  # (resuming after a kill is tested above)
-    assert 1 <= len(kept) < 48 and kept["run_id"].is_unique
+    # Committed runs only (a part renamed but not yet listed when the kill came is not one);
+    # resuming after a kill is tested above.
+    kept = load_results(out)
+    assert len(kept) < 48 and kept["run_id"].is_unique
