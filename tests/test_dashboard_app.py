@@ -252,7 +252,7 @@ def test_a_refused_slider_value_gives_a_message_and_the_thumb_goes_back(dashboar
 # --- classroom bugs (issue 12): each reproduced here first --------------------------------------
 
 
-def _wait(condition, timeout=20.0):
+def _wait(condition, timeout=60.0):
     deadline = time.time() + timeout
     while not condition() and time.time() < deadline:
         time.sleep(0.02)
