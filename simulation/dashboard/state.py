@@ -20,6 +20,7 @@ from typing import Any
 import solara
 
 from simulation.dashboard.classroom import ROOMS, Room
+from simulation.dashboard.i18n import pick
 
 PLAY_FRAME_SECONDS = 0.08  # shortest time between two screen updates while playing
 IDLE_CHECK_SECONDS = 30.0
@@ -146,7 +147,10 @@ class PageState:
         try:
             method(*args)
         except Exception as exc:  # noqa: BLE001 - see above
-            self.session.message = f"That did not work ({type(exc).__name__}); the street is kept"
+            self.session.message = pick(
+                f"That did not work ({type(exc).__name__}); the street is kept",
+                f"操作未成功（{type(exc).__name__}）；街道保持不变",
+            )
         self.redraw()
 
     def step(self, days: int) -> None:
@@ -297,8 +301,11 @@ def use_idle_release(state: PageState) -> None:
         idle = time.monotonic() - s.last_used
         if s.streets and idle > limit and not state.playing.value and state.room.value is None:
             s.release(
-                f"This page was idle for {idle_minutes():g} minutes and its streets were "
-                "freed; press Reset to start again"
+                pick(
+                    f"This page was idle for {idle_minutes():g} minutes and its streets were "
+                    "freed; press Reset to start again",
+                    f"本页面已闲置 {idle_minutes():g} 分钟，街道已释放；请按“重置”重新开始",
+                )
             )
             state.redraw()
         return True
