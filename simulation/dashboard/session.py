@@ -10,6 +10,9 @@ it, and a researcher can drive it the same way from a notebook or a test:
 
 Every input method validates what it is given. Bad input never raises: it leaves the session in
 its previous, valid state and puts a one-line explanation in `message`.
+
+(Longer than the house's ~350 lines on purpose: the session is the one API the page, follow
+mode, lessons and tests drive, and its input checks sit next to the methods that use them.)
 """
 
 from __future__ import annotations
