@@ -101,10 +101,21 @@ def _command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _repeats(text: str) -> int:
+    """A repeat count from 1 to 100 (argparse turns the ValueError into one line, exit 2)."""
+    value = int(text)
+    if not 1 <= value <= 100:
+        raise ValueError(text)
+    return value
+
+
+_repeats.__name__ = "number of repeats (1-100)"  # argparse names the type in its message
+
+
 def add_parser(sub) -> None:
     """Register `gridgov bench`."""
     p = sub.add_parser("bench", help="measure model speed against Mesa's Boltzmann example")
-    p.add_argument("--repeats", type=int, default=3, help="street/Boltzmann repeats (median)")
+    p.add_argument("--repeats", type=_repeats, default=3, help="street/Boltzmann repeats (median)")
     p.add_argument("--no-district", action="store_true", help="skip the 10-street district run")
     p.add_argument("--sweep", action="store_true", help="benchmark sweep scaling and memory")
     p.set_defaults(func=_command)

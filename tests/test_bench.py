@@ -15,3 +15,13 @@ def test_bench_command_prints_the_ratio(capsys):
     assert main(["bench", "--repeats", "1", "--no-district"]) == 0
     out = capsys.readouterr().out
     assert "ratio (target >= 50)" in out and "household-days per second" in out
+
+
+def test_bench_refuses_a_repeat_count_it_cannot_use(capsys):
+    import pytest
+
+    for bad in ("0", "-3", "abc"):
+        with pytest.raises(SystemExit) as exit_:
+            main(["bench", "--repeats", bad])
+        assert exit_.value.code == 2
+        assert "--repeats" in capsys.readouterr().err
