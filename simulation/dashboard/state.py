@@ -25,6 +25,10 @@ from simulation.dashboard.i18n import pick
 PLAY_FRAME_SECONDS = 0.08  # shortest time between two screen updates while playing
 IDLE_CHECK_SECONDS = 30.0
 FOLLOW_WAIT_SECONDS = 1.0  # a viewer re-checks its room at least this often
+# A follower redraws at most this often: a page's redraw costs ~11 ms of the server's one
+# Python thread, so 30 followers redrawing every Play frame (80 ms) would starve the trainer's
+# own loop. Intermediate days are skipped; the latest one is always shown.
+FOLLOW_MIN_SECONDS = 0.4
 
 
 class Loop:
@@ -269,7 +273,7 @@ def use_follow_loop(state: PageState) -> None:
                     state.frame.value += 1
             return True
 
-        return Loop(tick, 0.0, name="gridgov-follow")
+        return Loop(tick, FOLLOW_MIN_SECONDS, name="gridgov-follow")
 
     loop = solara.use_memo(make, [id(room)])
 
