@@ -22,6 +22,7 @@ import sys
 import time
 import urllib.request
 
+#: How headless Chromium is started here and in the browser tests (no network beyond loopback).
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
