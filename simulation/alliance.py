@@ -15,21 +15,19 @@ import numpy as np
 
 from simulation import needs as nd
 from simulation.agents import PARTNER_KINDS, Partner, PartyBranch
+from simulation.part import ModelPart
 
 if TYPE_CHECKING:
     from simulation.model import GridGovernanceModel
 
 
-class Alliance:
+class Alliance(ModelPart):
     """Partners, branches and grid–partner ties of a model."""
 
     def __init__(self, model: GridGovernanceModel):
         """Create each street's branch and partners (placed at random in the street)."""
-        self.p = p = model.p
-        self.rules = model.rules
-        self.rng = model.rng
-        self.recorder = model.recorder
-        self.households = model.households
+        super().__init__(model)
+        p = self.p
         layout = model.layout
         cells = model.grid._cells
         self.branches = [PartyBranch(model, s, p["coordination"]) for s in range(p["n_streets"])]

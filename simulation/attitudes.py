@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import expit
 
+from simulation.part import ModelPart
+
 if TYPE_CHECKING:
     from simulation.casework import Experience
     from simulation.model import GridGovernanceModel
@@ -22,17 +24,13 @@ RECENT = 30  # days in "volunteered recently"
 SATISFIED = 0.6  # satisfaction above which a rating counts as satisfied
 
 
-class Attitudes:
+class Attitudes(ModelPart):
     """Feedback, participation and decay of a model's households."""
 
     def __init__(self, model: GridGovernanceModel):
         """Bind to the model's households, neighbour network and generator."""
-        self.p = p = model.p
-        self.rules = model.rules
-        self.rng = model.rng
-        self.households = hh = model.households
-        self.recorder = model.recorder
-        self.n_grids = model.n_grids
+        super().__init__(model)
+        p, hh = self.p, self.households
         self.n_streets = p["n_streets"]
         self.neighbours = model.neighbours
         neighbour_count = np.maximum(np.diff(self.neighbours.indptr), 1)

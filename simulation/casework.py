@@ -19,6 +19,7 @@ from scipy.special import expit
 
 from simulation import needs as nd
 from simulation.agents import GridWorker, LineDepartment
+from simulation.part import ModelPart
 
 if TYPE_CHECKING:
     from simulation.model import GridGovernanceModel
@@ -46,18 +47,14 @@ class Experience:
     self_reported: np.ndarray  # the household reported the need itself
 
 
-class Casework:
+class Casework(ModelPart):
     """Needs, grid workers and the line department of a model."""
 
     def __init__(self, model: GridGovernanceModel):
         """Create the workers of every grid, the department and an empty ledger."""
         self.model = model
-        self.p = p = model.p
-        self.rules = model.rules
-        self.rng = model.rng
-        self.households = hh = model.households
-        self.recorder = model.recorder
-        self.n_grids = model.n_grids
+        super().__init__(model)
+        p, hh = self.p, self.households
         cells = model.grid._cells  # direct dict access: many lookups at build time
         self.workers_by_grid: list[list[GridWorker]] = []
         lo, hi = p["competence_min"], p["competence_max"]
