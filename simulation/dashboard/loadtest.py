@@ -103,6 +103,20 @@ async def _steps(page, steps: int, latencies: list) -> None:
         latencies.append(await handle.json_value())
 
 
+def _result(pages: int, latencies: list[float], before, with_pages, cpu: float) -> dict:
+    """The figures one measurement reports: latency median and p90, memory, CPU per step."""
+    ordered = sorted(latencies)
+    return {
+        "pages": pages,
+        "steps": len(latencies),
+        "median_ms": statistics.median(ordered),
+        "p90_ms": ordered[int(0.9 * (len(ordered) - 1))],
+        "rss_before_mb": before,
+        "rss_with_pages_mb": with_pages,
+        "server_cpu_ms_per_step": cpu * 1000 / max(1, len(latencies)),
+    }
+
+
 async def measure(url: str, pages: int, steps: int, pid: int | None) -> dict:
     """Open `pages` pages, step each `steps` times at once; return latencies and memory."""
     from playwright.async_api import async_playwright
@@ -118,16 +132,7 @@ async def measure(url: str, pages: int, steps: int, pid: int | None) -> dict:
         await asyncio.gather(*(_steps(page, steps, latencies) for page in opened))
         cpu = _cpu_s(pid) - cpu
         await browser.close()
-    ordered = sorted(latencies)
-    return {
-        "pages": pages,
-        "steps": len(latencies),
-        "median_ms": statistics.median(ordered),
-        "p90_ms": ordered[int(0.9 * (len(ordered) - 1))],
-        "rss_before_mb": before,
-        "rss_with_pages_mb": with_pages,
-        "server_cpu_ms_per_step": cpu * 1000 / max(1, len(latencies)),
-    }
+    return _result(pages, latencies, before, with_pages, cpu)
 
 
 async def measure_follow(url: str, pages: int, steps: int, pid: int | None) -> dict:
@@ -165,16 +170,7 @@ async def measure_follow(url: str, pages: int, steps: int, pid: int | None) -> d
             latencies.append((time.perf_counter() - started) * 1000)
         cpu = _cpu_s(pid) - cpu
         await browser.close()
-    ordered = sorted(latencies)
-    return {
-        "pages": pages,
-        "steps": len(latencies),
-        "median_ms": statistics.median(ordered),
-        "p90_ms": ordered[int(0.9 * (len(ordered) - 1))],
-        "rss_before_mb": before,
-        "rss_with_pages_mb": with_pages,
-        "server_cpu_ms_per_step": cpu * 1000 / max(1, len(latencies)),
-    }
+    return _result(pages, latencies, before, with_pages, cpu)
 
 
 def main(argv: list[str] | None = None) -> int:
