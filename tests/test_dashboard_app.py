@@ -437,10 +437,14 @@ def test_an_idle_page_frees_its_streets_and_reset_brings_them_back(monkeypatch):
     box, rc = solara.render(solara.AppLayout(children=[Dashboard(session)]), handle_error=False)
     try:
         _button(rc, "Step").click()
-        assert _wait(lambda: bool(rc.find(v.Alert, class_="gg-notice").widgets), timeout=15)
+        # one render pass updates the notice and the buttons, but widget by widget: wait for both
+        assert _wait(
+            lambda: bool(rc.find(v.Alert, class_="gg-notice").widgets)
+            and _button(rc, "Step").disabled is True,
+            timeout=15,
+        )
         assert not session.streets
         assert "idle" in str(rc.find(v.Alert, class_="gg-notice").widget.children)
-        assert _button(rc, "Step").disabled is True
         _button(rc, "Reset").click()
         _button(rc, "Step").click()
         assert _day(rc) == 1
