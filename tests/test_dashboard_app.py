@@ -439,8 +439,10 @@ def test_an_idle_page_frees_its_streets_and_reset_brings_them_back(monkeypatch):
         _button(rc, "Step").click()
         # one render pass updates the notice and the buttons, but widget by widget: wait for both
         assert _wait(
-            lambda: bool(rc.find(v.Alert, class_="gg-notice").widgets)
-            and _button(rc, "Step").disabled is True,
+            lambda: (
+                bool(rc.find(v.Alert, class_="gg-notice").widgets)
+                and _button(rc, "Step").disabled is True
+            ),
             timeout=15,
         )
         assert not session.streets
