@@ -406,8 +406,10 @@ def test_follow_mode_viewers_watch_the_trainers_street_and_can_branch_off():
         assert _wait(lambda: "2 following" in _html(trainer))
         _button(trainer, "+30 days").click()
         for viewer in viewers:
-            assert _wait(lambda viewer=viewer: _day(viewer) == 30)
-            assert "200 households" in _html(viewer)  # the trainer's street, not their own
+            # the trainer's street (200 households), not their own, drawn in the same render
+            assert _wait(
+                lambda viewer=viewer: _day(viewer) == 30 and "200 households" in _html(viewer)
+            )
         # each viewer keeps its own colouring
         viewers[0].find(v.BtnToggle, class_="gg-colour-by").widget.v_model = 1
         _button(trainer, "Step").click()
