@@ -8,6 +8,8 @@ trainee (and take it back) or let everyone branch off with their own copy at the
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import solara
 
 from simulation.dashboard.classroom import REGISTRY, ROOMS, normalise_code, token_accepted
@@ -23,6 +25,15 @@ def query_token() -> str:
     return (parse_qs(search).get("token") or [""])[0]
 
 
+@contextmanager
+def _centred_notice(title: str, text: str, width: int, classes: list[str]):
+    """A centred column with a heading and a paragraph; what the caller adds goes below them."""
+    with solara.Column(style=f"max-width:{width}px;margin:48px auto;padding:16px", classes=classes):
+        solara.HTML(tag="h2", unsafe_innerHTML=title)
+        solara.Text(text)
+        yield
+
+
 @solara.component
 def PasswordGate(unlocked: solara.Reactive[bool]):
     """A polite refusal with a password field, for a page without the classroom password."""
@@ -35,18 +46,16 @@ def PasswordGate(unlocked: solara.Reactive[bool]):
         else:
             wrong.value = True
 
-    with solara.Column(style="max-width:520px;margin:48px auto;padding:16px", classes=["gg-gate"]):
-        solara.HTML(
-            tag="h2",
-            unsafe_innerHTML=pick("This dashboard is for one classroom", "本平台仅供本课堂使用"),
-        )
-        solara.Text(
-            pick(
-                "Please type the classroom password your trainer gave you, or open the link "
-                "the trainer shared.",
-                "请输入培训老师提供的课堂密码，或打开老师分享的链接。",
-            )
-        )
+    with _centred_notice(
+        pick("This dashboard is for one classroom", "本平台仅供本课堂使用"),
+        pick(
+            "Please type the classroom password your trainer gave you, or open the link "
+            "the trainer shared.",
+            "请输入培训老师提供的课堂密码，或打开老师分享的链接。",
+        ),
+        width=520,
+        classes=["gg-gate"],
+    ):
         solara.InputText(
             pick("Classroom password", "课堂密码"),
             value=typed,
@@ -61,20 +70,18 @@ def PasswordGate(unlocked: solara.Reactive[bool]):
 @solara.component
 def ServerFull(max_sessions: int):
     """The notice a page gets when the server already holds its maximum of sessions."""
-    with solara.Column(style="max-width:560px;margin:48px auto;padding:16px", classes=["gg-full"]):
-        solara.HTML(
-            tag="h2",
-            unsafe_innerHTML=pick("The classroom is full", "课堂人数已满"),
-        )
-        solara.Text(
-            pick(
-                f"This dashboard already serves {max_sessions} pages, its limit. Please close "
-                "a tab you no longer use, wait a minute and reload, or watch the trainer's "
-                "screen.",
-                f"本平台已同时服务 {max_sessions} 个页面（上限）。请关闭不用的标签页，"
-                "稍等一分钟后刷新，或观看老师的屏幕。",
-            )
-        )
+    with _centred_notice(
+        pick("The classroom is full", "课堂人数已满"),
+        pick(
+            f"This dashboard already serves {max_sessions} pages, its limit. Please close "
+            "a tab you no longer use, wait a minute and reload, or watch the trainer's screen.",
+            f"本平台已同时服务 {max_sessions} 个页面（上限）。请关闭不用的标签页，"
+            "稍等一分钟后刷新，或观看老师的屏幕。",
+        ),
+        width=560,
+        classes=["gg-full"],
+    ):
+        pass
 
 
 @solara.component
