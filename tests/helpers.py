@@ -1,4 +1,5 @@
-"""Shared by the tests: a small street, a file writer, and the CLI as a user runs it."""
+"""Shared by the tests: a small street, a file writer, the CLI as a user runs it, and a
+dashboard session comparing two streets."""
 
 import subprocess
 import sys
@@ -33,3 +34,14 @@ def cli(*args, cwd=ROOT):
         cwd=cwd,
         timeout=120,
     )
+
+
+def compared_session(seed, params, days=120):
+    """A dashboard session in comparison mode (shipped scenarios), stepped `days` days."""
+    from simulation.dashboard.session import DashboardSession
+
+    s = DashboardSession(seed=seed, scenario_folder=ROOT / "scenarios")
+    s.set_params(params)
+    s.set_compare(True)
+    s.step(days)
+    return s

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
+from helpers import compared_session
 from PIL import Image
 
 from simulation.dashboard import export, views
@@ -17,11 +18,7 @@ SMALL = {"households_per_grid": 40, "grids_per_street": 2}
 
 @pytest.fixture(scope="module")
 def compared():
-    s = DashboardSession(seed=7, scenario_folder=ROOT / "scenarios")
-    s.set_params(SMALL)
-    s.set_compare(True)
-    s.step(120)
-    return s
+    return compared_session(7, SMALL)
 
 
 def test_a_cjk_font_is_installed_for_matplotlib():

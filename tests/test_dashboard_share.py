@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import compared_session
 
 from simulation.dashboard import share, views
 from simulation.dashboard.session import DashboardSession
@@ -15,11 +16,7 @@ SMALL = {"households_per_grid": 40, "grids_per_street": 2}
 
 @pytest.fixture
 def compared():
-    s = DashboardSession(seed=7, scenario_folder=ROOT / "scenarios")
-    s.set_params(SMALL)
-    s.set_compare(True)
-    s.step(120)
-    return s
+    return compared_session(7, SMALL)
 
 
 def test_share_link_restores_scenarios_switches_seed_and_day(compared):

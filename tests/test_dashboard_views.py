@@ -5,25 +5,19 @@ from __future__ import annotations
 import html
 import math
 import re
-from pathlib import Path
 
 import pytest
+from helpers import compared_session
 
 from simulation import outcomes
 from simulation.dashboard import charts, views
-from simulation.dashboard.session import DashboardSession
 
-ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"households_per_grid": 60, "grids_per_street": 3}
 
 
 @pytest.fixture(scope="module")
 def compared():
-    s = DashboardSession(seed=11, scenario_folder=ROOT / "scenarios")
-    s.set_params(SMALL)
-    s.set_compare(True)
-    s.step(120)
-    return s
+    return compared_session(11, SMALL)
 
 
 def test_shares_are_percent_in_plots_table_and_differences(compared):
