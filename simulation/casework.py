@@ -112,7 +112,7 @@ class Casework(ModelPart):
         reported = self.rng.random(len(ids)) < self.report_probability(rows, led.severity[ids])
         new = ids[reported]
         led.status[new] = nd.QUEUED
-        led.t_report[new] = day
+        led.t_first_report[new] = day
         led.self_reported[new] = True
         self.recorder.count("reported", len(new))
         still = ids[~reported]
@@ -157,7 +157,7 @@ class Casework(ModelPart):
             found = self.rng.random(len(ids)) < p["discover_base"] + p["discover_tie"] * tie
             new = ids[found]
             led.status[new] = nd.QUEUED
-            led.t_report[new] = day
+            led.t_first_report[new] = day
             rec.count("discovered", len(new))
         hh.worker_tie[visited] += p["visit_tie_gain"] * (1.0 - hh.worker_tie[visited])
         return hours
@@ -367,7 +367,7 @@ class Casework(ModelPart):
         rec.count("attempts", len(ids))
         rec.count("reopened", int((~ok).sum()))
         # Delay is felt from the report (needs never reported: from the day they arose).
-        started = np.where(led.t_report[ids] >= 0, led.t_report[ids], led.t_arise[ids])
+        started = np.where(led.t_first_report[ids] >= 0, led.t_first_report[ids], led.t_arise[ids])
         experience = Experience(rows, quality, day - started, ok, led.self_reported[ids])
         # Failed fixes reopen: the closed loop's follow-up catches them at once (back in the
         # queue); otherwise the household must notice and report again.

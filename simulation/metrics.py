@@ -26,6 +26,7 @@ FLOW_COUNTERS = (
     "arrivals", "reported", "discovered", "handled", "escalated", "worker_fixes", "attempts",
     "reopened", "rated", "satisfied", "lost", "cost", "hours_used", "hours_capacity",
     "n_resolved", "resolution_days_sum", "report_days_sum", "volunteer_hours",
+    "rereported", "recovered", "gave_up", "escalated_overdue", "disappointed", "admin_hours",
 )  # fmt: skip
 STOCKS = (
     "backlog", "hidden", "mean_trust", "mean_identity", "mean_efficacy", "mean_satisfaction",
@@ -66,8 +67,8 @@ class DailyRecorder:
         d = self.day
         self.flow["n_resolved"][d] += len(ids)
         self.flow["resolution_days_sum"][d] += float((d - led.t_arise[ids]).sum())
-        reported = ids[led.t_report[ids] >= 0]
-        self.flow["report_days_sum"][d] += float((d - led.t_report[reported]).sum())
+        reported = ids[led.t_first_report[ids] >= 0]
+        self.flow["report_days_sum"][d] += float((d - led.t_first_report[reported]).sum())
 
     def end_day(self) -> None:
         """Snapshot today's stocks."""
@@ -167,10 +168,10 @@ def summarise(model: GridGovernanceModel) -> dict[str, float]:  # long: one line
 
     arisen = led.t_arise > burn
     resolved = arisen & (led.status == nd.RESOLVED)
-    entered = arisen & (led.t_report >= 0)
+    entered = arisen & (led.t_first_report >= 0)
     res_days = (led.t_resolve - led.t_arise)[resolved]
-    rep_res = resolved & (led.t_report >= 0)
-    rep_days = (led.t_resolve - led.t_report)[rep_res]
+    rep_res = resolved & (led.t_first_report >= 0)
+    rep_days = (led.t_resolve - led.t_first_report)[rep_res]
 
     def share(mask_num, mask_den):
         den = np.count_nonzero(mask_den)
@@ -182,7 +183,7 @@ def summarise(model: GridGovernanceModel) -> dict[str, float]:  # long: one line
     def median(x):
         return float(np.median(x)) if len(x) else np.nan
 
-    within7 = resolved & ((led.t_resolve - led.t_report) <= 7)
+    within7 = resolved & ((led.t_resolve - led.t_first_report) <= 7)
     elderly_days = (led.t_resolve - led.t_arise)[resolved & led.elderly]
     other_days = (led.t_resolve - led.t_arise)[resolved & ~led.elderly]
     n_workers = model.n_grids * p["workers_per_grid"]
@@ -194,7 +195,7 @@ def summarise(model: GridGovernanceModel) -> dict[str, float]:  # long: one line
         "resolution_days_median": median(res_days),
         "report_to_resolution_days_mean": mean(rep_days),
         "report_to_resolution_days_median": median(rep_days),
-        "resolved_within_7d": share(within7, entered & (led.t_report <= end - 7)),
+        "resolved_within_7d": share(within7, entered & (led.t_first_report <= end - 7)),
         "backlog_mean": float(scored["backlog"].mean()),
         "throughput_per_worker": flow["n_resolved"] / (n_workers * days),
         "worker_utilisation": flow["hours_used"] / flow["hours_capacity"]
@@ -203,12 +204,15 @@ def summarise(model: GridGovernanceModel) -> dict[str, float]:  # long: one line
         "cost_per_resolved": total_cost / flow["n_resolved"] if flow["n_resolved"] else np.nan,
         "escalation_rate": share(led.escalated, entered),
         "resolved_in_grid_share": share(led.resolver != nd.DEPARTMENT, resolved),
-        "resolution_rate": share(led.status == nd.RESOLVED, entered & (led.t_report <= end - 15)),
+        "resolution_rate": share(
+            led.status == nd.RESOLVED, entered & (led.t_first_report <= end - 15)
+        ),
         "mean_fit": mean(led.fit[resolved]),
         "satisfaction_rate": flow["satisfied"] / flow["rated"] if flow["rated"] else np.nan,
         "reopen_rate": flow["reopened"] / flow["attempts"] if flow["attempts"] else np.nan,
         "hidden_share": share(
-            (led.t_report < 0) & (led.status != nd.RESOLVED), arisen & (led.t_arise <= end - 30)
+            (led.t_first_report < 0) & (led.status != nd.RESOLVED),
+            arisen & (led.t_arise <= end - 30),
         ),
         "elderly_gap_days": mean(elderly_days) - mean(other_days),
         "volunteers_30d": float(scored["volunteers_30d"].mean()),

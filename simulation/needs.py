@@ -36,12 +36,14 @@ _INT_COLUMNS = {
     "status": np.int8,
     "resolver": np.int8,
     "t_arise": np.int32,
-    "t_report": np.int32,
+    "t_first_report": np.int32,  # first report or discovery; never moved by a re-report
     "t_resolve": np.int32,
+    "t_abandon": np.int32,  # day the household gave the need up (lived with it, fixed it)
     "due": np.int32,
     "partner": np.int32,
     "attempts": np.int16,
     "reopens": np.int16,
+    "reports": np.int16,  # times the need entered the queue (by report or discovery)
 }
 _FLOAT_COLUMNS = ("severity", "fit", "cost")
 _BOOL_COLUMNS = ("self_reported", "lost", "elderly", "escalated")
@@ -110,6 +112,7 @@ class NeedLedger:
         self._t_arise[sl] = day
         self._attempts[sl] = 0
         self._reopens[sl] = 0
+        self._reports[sl] = 0
         self.n = start + k
         self._bind()
         return np.arange(start, start + k)
