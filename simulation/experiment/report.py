@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from simulation import outcomes
-from simulation.experiment import figures
+from simulation.experiment import figures, regime
 from simulation.experiment.analyse import (
     factor_coding,
     factorial_effects,
@@ -306,6 +306,7 @@ def report(results_dir: str | Path, *, metrics: list[str] | None = None) -> Path
     _scenarios(doc, root, ok, present, key)
     if manifest["design_kind"] == "factorial":
         _factorial(doc, root, ok, factors, present, key)
+        regime.section(doc, root, manifest, ok)  # only when switches are crossed with a load
     if manifest["design_kind"] in SAMPLED:
         _sampled(doc, root, manifest, ok, factors, present, key)
     if n_failed:
@@ -320,5 +321,10 @@ def report(results_dir: str | Path, *, metrics: list[str] | None = None) -> Path
     )
     (root / "report.html").write_text(page)
     # Listed as gridgov's own, so `sweep --fresh` removes them and never a file of the user's.
-    record_outputs(root, "report", started, ("report.md", "report.html", "*.csv", "figures/*.png"))
+    record_outputs(
+        root,
+        "report",
+        started,
+        ("report.md", "report.html", "*.csv", "figures/*.png", "figures/*.pdf"),
+    )
     return root / "report.html"
