@@ -126,19 +126,22 @@ class Partner(FixedAgent):
         alliance_member: Member of the branch-led alliance (connection only).
     """
 
-    def __init__(self, model, kind: str, street: int, cell, params: dict, member: bool):
-        """Create a partner of `kind` in `street` at `cell`."""
+    def __init__(self, model, kind: str, street: int, cell, params: dict, fit: np.ndarray):
+        """Create a partner of `kind` in `street` at `cell`; `fit` is its fit per category.
+
+        The fit is kept only in the categories its kind serves (zero elsewhere).
+        """
         super().__init__(model)
         self.kind = kind
         self.street = street
         self.cell = cell
         served = PARTNER_KINDS[kind]
-        self.fit = np.array([params["partner_fit"] if c in served else 0.0 for c in CATEGORIES])
+        self.fit = np.where([c in served for c in CATEGORIES], fit, 0.0)
         self.capacity = params["partner_capacity"]
         self.capacity_left = self.capacity
         self.unit_cost = params["partner_cost"]
         self.base_delay = params["partner_delay"]
-        self.alliance_member = member
+        self.alliance_member = False  # set by the branch's needs/resources mapping
         self.index = -1  # column in the model's grid-partner tie matrix
 
 

@@ -32,6 +32,7 @@ class Alliance(ModelPart):
         cells = model.grid._cells
         self.branches = [PartyBranch(model, s, p["coordination"]) for s in range(p["n_streets"])]
         partners: list[Partner] = []
+        spread = p["partner_fit_spread"]
         for s in range(p["n_streets"]):
             street_grids = np.flatnonzero(layout.grid_street == s)
             for kind in PARTNER_KINDS:
@@ -39,11 +40,11 @@ class Alliance(ModelPart):
                     g = int(self.rng.choice(street_grids))
                     x0, y0, x1, y1 = layout.grid_bounds[g]
                     xy = (int(self.rng.integers(x0, x1)), int(self.rng.integers(y0, y1)))
-                    # Short-circuit: no draw at all when the alliance rule is off.
-                    member = (
-                        self.rules.party_led_alliance and self.rng.random() < p["alliance_share"]
-                    )
-                    partners.append(Partner(model, kind, s, cells[xy], p, bool(member)))
+                    # Partners differ in how well they serve each of their categories.
+                    fit = p["partner_fit"] + self.rng.uniform(-spread, spread, len(nd.CATEGORIES))
+                    partners.append(Partner(model, kind, s, cells[xy], p, np.clip(fit, 0.0, 1.0)))
+        if self.rules.party_led_alliance:
+            self._map_needs_to_resources(partners)
         for i, partner in enumerate(partners):
             partner.index = i
         self.partner_list = partners
@@ -54,15 +55,29 @@ class Alliance(ModelPart):
         self.n_same_street = int(self.same_street.sum())
         self.partner_tie = np.where(self.same_street, p["tie_initial"], 0.0)
         self.grid_street = layout.grid_street.tolist()
-        # Per street and need category: alliance partners that can handle it.
-        self.members_for = [
+        # Per street and need category: the partners that do this kind of work.
+        self.serving = [
             [
-                [q.index for q in partners if q.street == s and q.alliance_member and q.fit[c] > 0]
+                [q.index for q in partners if q.street == s and q.fit[c] > 0]
                 for c in range(len(nd.CATEGORIES))
             ]
             for s in range(p["n_streets"])
         ]
         self._ties_today: list[list[float]] = []
+
+    def _map_needs_to_resources(self, partners: list[Partner]) -> None:
+        """The branch's needs/resources mapping: the partners covering most needs join.
+
+        Coverage is a partner's fit weighted by how often each category of need arises; the
+        `alliance_share` of each street's partners with the highest coverage become members
+        (a fixed count per street, not a draw per partner).
+        """
+        for s in range(self.p["n_streets"]):
+            mine = [q for q in partners if q.street == s]
+            coverage = [float(nd.CATEGORY_SHARES @ q.fit) for q in mine]
+            n_members = round(self.p["alliance_share"] * len(mine))
+            for i in np.argsort(coverage, kind="stable")[::-1][:n_members]:
+                mine[i].alliance_member = True
 
     # ------------------------------------------------------------------ acceptance
     def accept_probability(self, grid: int, partner: int) -> float:
@@ -75,14 +90,15 @@ class Alliance(ModelPart):
         )
 
     def _acceptance(self, tie: float, coordination: float, member: bool) -> float:
-        """logistic(b0 + b1·tie + b2·coordination + b3·member), in plain floats (hot path)."""
+        """logistic(b0 + b1·tie + member·(b2·coordination + b3)), in plain floats (hot path).
+
+        The branch coordinates its alliance members only; an ad hoc request to a partner
+        outside the alliance rests on the tie alone.
+        """
         p = self.p
-        z = (
-            p["accept_b0"]
-            + p["accept_tie"] * tie
-            + p["accept_coordination"] * coordination
-            + p["accept_alliance"] * member
-        )
+        z = p["accept_b0"] + p["accept_tie"] * tie
+        if member:
+            z += p["accept_coordination"] * coordination + p["accept_alliance"]
         return 1.0 / (1.0 + math.exp(-z))
 
     # ------------------------------------------------------------------ hand-offs
@@ -90,14 +106,19 @@ class Alliance(ModelPart):
         """Start a day of hand-offs: partners' capacity is fresh, ties are read once."""
         for partner in self.partner_list:
             partner.capacity_left = partner.capacity
-        if self.rules.alliance_matching:
-            self._ties_today = self.partner_tie.tolist()
+        self._ties_today = self.partner_tie.tolist()
+
+    def tie(self, g: int, partner: int) -> float:
+        """Today's tie of grid `g`'s worker team to `partner` (as read at `open_day`)."""
+        return self._ties_today[g][partner]
 
     def hand_off(self, g: int, cat: int, hours: float) -> tuple[float, str, tuple | None]:
-        """Match a partner-level need of grid `g` to the best available alliance partner.
+        """Ask partners of grid `g`'s street to take a partner-level need of category `cat`.
 
-        Candidates are ranked by fit × acceptance probability; each approach costs dispatch
-        hours (fewer with a stronger tie) until one accepts, hours run out, or all refuse.
+        With the resource list (`alliance_matching`) the worker ranks the partners that do
+        this kind of work by fit × acceptance probability and asks them in turn until one
+        accepts or the hours run out. Without it the worker asks one of them, picked without
+        a list, once a day. Each request costs dispatch hours (fewer with a stronger tie).
 
         Returns:
             Hours spent, the outcome ("no_partner", "wait", "dispatched", "no_time" or
@@ -105,21 +126,32 @@ class Alliance(ModelPart):
         """
         p = self.p
         street = self.grid_street[g]
-        members = self.members_for[street][cat]
-        if not members:
+        serving = self.serving[street][cat]
+        if not serving:
             return 0.0, "no_partner", None
-        candidates = [c for c in members if self.partner_list[c].capacity_left > 0]
-        if not candidates:
+        free = [c for c in serving if self.partner_list[c].capacity_left > 0]
+        if not free:
             return 0.0, "wait", None  # the street's partners for this need are full today
         ties = self._ties_today[g]
         coordination = self.branches[street].coordination
-        ranked = []
-        for c in candidates:
-            accept = self._acceptance(ties[c], coordination, True)  # candidates are members
-            ranked.append((-self.partner_list[c].fit[cat] * accept, c, accept))
-        ranked.sort()
+        if self.rules.alliance_matching:
+            ranked = []
+            for c in free:
+                accept = self._acceptance(
+                    ties[c], coordination, self.partner_list[c].alliance_member
+                )
+                ranked.append((-self.partner_list[c].fit[cat] * accept, c, accept))
+            ranked.sort()
+            asks = [(c, accept) for _, c, accept in ranked]
+        else:
+            c = serving[int(self.rng.integers(len(serving)))]
+            if self.partner_list[c].capacity_left <= 0:
+                return 0.0, "wait", None
+            asks = [
+                (c, self._acceptance(ties[c], coordination, self.partner_list[c].alliance_member))
+            ]
         spent = 0.0
-        for _, c, accept in ranked:
+        for c, accept in asks:
             cost = p["dispatch_hours"] * (1.0 - p["handoff_tie_saving"] * ties[c])
             if spent + cost > hours:
                 return spent, "no_time", None
@@ -131,6 +163,14 @@ class Alliance(ModelPart):
                 delay = max(1, round(delay * (0.5 + self.rng.random())))
                 return spent, "dispatched", (c, delay, partner.fit[cat], partner.unit_cost)
         return spent, "refused", None
+
+    def worked_together(self, grids: np.ndarray, partners: np.ndarray) -> None:
+        """Completed hand-offs strengthen the worker–partner ties: tie += g·(1 − tie)."""
+        if len(grids) == 0:
+            return
+        gain = self.p["handoff_tie_gain"]
+        for g, c in zip(grids.tolist(), partners.tolist(), strict=True):
+            self.partner_tie[g, c] += gain * (1.0 - self.partner_tie[g, c])
 
     # ------------------------------------------------------------------ meetings and ties
     def meeting_today(self, day: int) -> bool:

@@ -2,8 +2,9 @@
 
 `Attitudes` owns the rules that change what residents think and do: satisfaction by
 expectation disconfirmation, expectations drifting toward experience, trust (faster down
-than up), identity and self-efficacy after good experiences, volunteering with a peer
-effect, identity-building events, and the slow return of attitudes to their baselines.
+than up, and down after let-downs), identity and self-efficacy after good experiences (in
+every scenario), volunteering with a peer effect, identity-building events, and the slow
+return of attitudes to their baselines.
 The state itself lives in `Households` arrays.
 """
 
@@ -49,11 +50,22 @@ class Attitudes(ModelPart):
         self._helping = self.neighbours @ active
         return self._helping
 
-    def feel(self, exp: Experience | None) -> None:
-        """Households rate today's fixes; expectations, trust, identity and efficacy follow."""
-        if exp is None:
+    def feel(self, exp: Experience) -> None:
+        """Households rate today's fixes and feel today's let-downs.
+
+        A rating moves expectations, trust, identity (after a satisfying one) and efficacy.
+        A let-down (an overdue wait, a lost case) is felt as a satisfaction of
+        `disappointment`: trust moves down toward it at the `trust_down` rate.
+        """
+        p, hh, rec = self.p, self.households, self.recorder
+        if len(exp.let_down):
+            down = exp.let_down
+            t = hh.trust[down]
+            hh.trust[down] = t + p["trust_down"] * np.minimum(p["disappointment"] - t, 0.0)
+            rec.count("disappointed", len(down))
+        rows = exp.rows
+        if len(rows) == 0:
             return
-        p, hh, rec, rows = self.p, self.households, self.recorder, exp.rows
         eq, ed = hh.expected_quality[rows], hh.expected_delay[rows]
         z = (
             p["satisfaction_bias"]
@@ -72,9 +84,8 @@ class Attitudes(ModelPart):
         t = hh.trust[rows]
         step = np.where(s > t, p["trust_up"], p["trust_down"])
         hh.trust[rows] = t + step * (s - t)
-        if self.rules.identity_from_experience:
-            good = rows[s > SATISFIED]
-            hh.identity[good] += p["identity_gain"] * (1.0 - hh.identity[good])
+        good = rows[s > SATISFIED]
+        hh.identity[good] += p["identity_gain"] * (1.0 - hh.identity[good])
         own = rows[exp.ok & exp.self_reported]
         hh.efficacy[own] += p["efficacy_gain"] * (1.0 - hh.efficacy[own])
 
@@ -99,7 +110,5 @@ class Attitudes(ModelPart):
     def end_day(self) -> None:
         """Attitudes drift back toward their baselines; worker–household ties decay."""
         hh = self.households
-        # Identity never leaves its baseline without the identity rules, so decaying all
-        # three attitudes at once changes nothing there.
         hh.attitudes += self.p["attitude_decay"] * (hh.attitude_base - hh.attitudes)
         hh.worker_tie *= 1.0 - self.p["tie_decay"]

@@ -45,6 +45,7 @@ class Experience:
     delay: np.ndarray  # days since the need was reported (or arose, if never reported)
     ok: np.ndarray  # the fix held (else the need reopens)
     self_reported: np.ndarray  # the household reported the need itself
+    let_down: np.ndarray  # households disappointed today: an overdue wait, a lost case
 
 
 class Casework(ModelPart):
@@ -73,6 +74,8 @@ class Casework(ModelPart):
         self.ledger = nd.NeedLedger(capacity=max(1024, int(hh.n * p["need_rate"] * 2.5)))
         self.open_ids = np.empty(0, dtype=np.int64)
         self.followups_due = np.zeros(self.n_grids)  # worker hours owed to follow-ups tomorrow
+        self._let_down: list[np.ndarray] = []  # households disappointed today (see `close`)
+        self._load = [0.0] * self.n_grids  # today's queued cases per casework hour, per grid
         self.arrivals = nd.Arrivals(p, hh.n, self.rng)
         # Coefficients on the attitude rows (identity, trust, efficacy) for one product a day.
         self._report_weights = np.array(
@@ -111,18 +114,35 @@ class Casework(ModelPart):
         rows = led.household[ids]
         reported = self.rng.random(len(ids)) < self.report_probability(rows, led.severity[ids])
         new = ids[reported]
-        led.status[new] = nd.QUEUED
-        led.t_first_report[new] = day
+        self._enter_queue(new, day, "reported")
         led.self_reported[new] = True
-        self.recorder.count("reported", len(new))
         still = ids[~reported]
         led.severity[still] = np.minimum(led.severity[still] + self.p["severity_growth"], 1.0)
         # Given up: lived with, or fixed privately.
         abandon = self.rng.random(len(still)) < self.p["abandon_rate"]
-        gone = still[abandon]
-        if len(gone):
-            led.status[gone] = nd.ABANDONED
-            np.subtract.at(self.households.open_needs, led.household[gone], 1)
+        self._give_up(still[abandon], day)
+
+    def _enter_queue(self, ids: np.ndarray, day: int, how: str) -> None:
+        """Needs enter the worker's queue; the first entry sets `t_first_report` for good.
+
+        A need entering again (a lost case or a failed fix reported anew) keeps its first
+        report day and is counted as re-reported, whatever the scenario.
+        """
+        led = self.ledger
+        led.status[ids] = nd.QUEUED
+        first = ids[led.t_first_report[ids] < 0]
+        led.t_first_report[first] = day
+        led.reports[ids] += 1
+        self.recorder.count(how, len(first))
+        self.recorder.count("rereported", len(ids) - len(first))
+
+    def _give_up(self, ids: np.ndarray, day: int) -> None:
+        """Households give needs up (lived with, or fixed privately)."""
+        if len(ids):
+            led = self.ledger
+            led.status[ids] = nd.ABANDONED
+            led.t_abandon[ids] = day
+            np.subtract.at(self.households.open_needs, led.household[ids], 1)
 
     # 3. patrol ------------------------------------------------------------------------------
     def patrol(self, day: int, meeting_hours: float) -> np.ndarray:
@@ -134,7 +154,11 @@ class Casework(ModelPart):
         """
         p, hh, led, rec = self.p, self.households, self.ledger, self.recorder
         per_grid = p["workers_per_grid"]
-        hours = np.full(self.n_grids, per_grid * p["worker_hours"], dtype=float)
+        hours = np.full(self.n_grids, per_grid * (p["worker_hours"] - p["admin_hours"]))
+        # Administrative tasks from above come first (forms, inspections, campaigns).
+        admin = self.n_grids * per_grid * p["admin_hours"]
+        rec.count("hours_used", admin)
+        rec.count("admin_hours", admin)
         hours -= self.followups_due  # yesterday's closed-loop follow-up visits
         rec.count("hours_used", float(self.followups_due.sum()))
         self.followups_due[:] = 0.0
@@ -155,12 +179,44 @@ class Casework(ModelPart):
             ids = ids[is_visited[led.household[ids]]]
             tie = hh.worker_tie[led.household[ids]]
             found = self.rng.random(len(ids)) < p["discover_base"] + p["discover_tie"] * tie
-            new = ids[found]
-            led.status[new] = nd.QUEUED
-            led.t_first_report[new] = day
-            rec.count("discovered", len(new))
+            self._enter_queue(ids[found], day, "discovered")
         hh.worker_tie[visited] += p["visit_tie_gain"] * (1.0 - hh.worker_tie[visited])
         return hours
+
+    # 3b. waiting ---------------------------------------------------------------------------
+    def supervise(self, day: int, hours_left: np.ndarray) -> None:
+        """Households feel overdue waits, some give up, and the street escalates old cases.
+
+        A reported need still open past its household's expected delay is a let-down, and
+        again each time the wait passes another expected delay. An overdue need (queued or in
+        hand) is given up with `give_up_rate` a day; one still queued after longer than
+        `escalate_after_days` is escalated to the line department by the street's time-limit
+        supervision, without the worker's hours. Also sets today's load of each worker team
+        (queued cases per casework hour), which makes hand-offs
+        likelier to be dropped.
+        """
+        p, led, rec = self.p, self.ledger, self.recorder
+        ids = self.open_ids
+        st = led.status[ids]
+        waiting = ids[(st == nd.QUEUED) | (st == nd.IN_HAND)]
+        age = day - led.t_first_report[waiting]
+        expected = self.households.expected_delay[led.household[waiting]]
+        passed = age > expected * (led.overdue[waiting] + 1)
+        led.overdue[waiting[passed]] += 1
+        late = waiting[led.overdue[waiting] > 0]
+        quit = late[self.rng.random(len(late)) < p["give_up_rate"]]
+        self._give_up(quit, day)
+        # Each deadline passed is a let-down; so is giving up on the grid.
+        self._let_down += [led.household[waiting[passed]], led.household[quit]]
+        rec.count("gave_up", len(quit))
+        old = waiting[(led.status[waiting] == nd.QUEUED) & (age > p["escalate_after_days"])]
+        queued_per_grid = np.bincount(
+            led.grid[waiting[led.status[waiting] == nd.QUEUED]], minlength=self.n_grids
+        )
+        self._load = (queued_per_grid / np.maximum(hours_left, 0.5)).tolist()
+        for nid in old.tolist():
+            self.escalate(nid, day)
+        rec.count("escalated_overdue", len(old))
 
     # 4. triage ------------------------------------------------------------------------------
     def triage(
@@ -267,7 +323,7 @@ class Casework(ModelPart):
                 who.append(nd.WORKER)
                 fits.append(p["worker_fit"] * competence[cat])
                 n_fixed += 1
-            elif cx == nd.PARTNER_LEVEL and self.rules.alliance_matching:
+            elif cx == nd.PARTNER_LEVEL:
                 spent, outcome = self._hand_off(g, day, nid, cat, hours - used)
                 used += spent
                 if outcome == "no_time":
@@ -287,7 +343,7 @@ class Casework(ModelPart):
         return used, handled, n_fixed
 
     def _hand_off(self, g: int, day: int, nid: int, cat: int, hours: float) -> tuple[float, str]:
-        """Hand a partner-level need to the alliance; escalate when it has no taker."""
+        """Hand a partner-level need to a partner; escalate when nobody takes it."""
         p, led = self.p, self.ledger
         spent, outcome, dispatch = self.model.alliance.hand_off(g, cat, hours)
         if outcome == "no_partner":
@@ -317,7 +373,12 @@ class Casework(ModelPart):
     def _put_in_hand(
         self, nid: int, day: int, resolver: int, partner: int, delay: int, fit: float, cost: float
     ) -> None:
-        led = self.ledger
+        """A partner or the department takes the need; it may be dropped on the way.
+
+        The drop chance grows with the worker team's queue per casework hour and shrinks with
+        its tie to the partner (the department: no tie), in every scenario.
+        """
+        p, led = self.p, self.ledger
         led.status[nid] = nd.IN_HAND
         led.resolver[nid] = resolver
         led.partner[nid] = partner
@@ -325,35 +386,51 @@ class Casework(ModelPart):
         led.fit[nid] = fit
         led.cost[nid] += cost
         self.recorder.count("cost", cost)
-        if not self.rules.closed_case_loop:
-            # Without the closed loop some handed-off cases fall through the cracks.
-            led.lost[nid] = self.rng.random() < self.p["lost_case_share"]
+        g = int(led.grid[nid])
+        tie = self.model.alliance.tie(g, partner) if partner >= 0 else 0.0
+        drop = p["lost_base"] * (1.0 + p["lost_load"] * self._load[g]) * (1.0 - p["lost_tie"] * tie)
+        led.lost[nid] = self.rng.random() < min(drop, 0.95)
 
     # 5. resolution ------------------------------------------------------------------------
     def resolve_due(self, day: int) -> Fixes:
-        """Cases in hand that are due today: lost ones go back to hidden, the rest are fixed."""
-        led = self.ledger
+        """Cases in hand that are due today are fixed, unless they were dropped on the way.
+
+        With the closed loop the worker follows due hand-offs up and catches most dropped
+        cases, which go straight back into the queue (a follow-up's hours, tomorrow).
+        A dropped case nobody catches is lost: the household is let down and has to report
+        the need again.
+        """
+        p, led, rec = self.p, self.ledger, self.recorder
         in_hand = self.open_ids[led.status[self.open_ids] == nd.IN_HAND]
         due = in_hand[led.due[in_hand] <= day]
-        lost = due[led.lost[due]]
-        if len(lost):
-            # The household is left waiting; it has to report the need again.
+        dropped = due[led.lost[due]]
+        if self.rules.closed_case_loop:
+            caught = self.rng.random(len(dropped)) < p["followup_catch"]
+            np.add.at(self.followups_due, led.grid[dropped[caught]], p["followup_hours"])
+        else:
+            caught = np.zeros(len(dropped), dtype=bool)
+        if len(dropped):
+            led.lost[dropped] = False
+            led.resolver[dropped] = nd.NOBODY
+            led.status[dropped[caught]] = nd.QUEUED
+            lost = dropped[~caught]
             led.status[lost] = nd.HIDDEN
-            led.lost[lost] = False
-            led.resolver[lost] = nd.NOBODY
-            self.recorder.count("lost", len(lost))
+            self._let_down.append(led.household[lost])
+            rec.count("recovered", int(caught.sum()))
+            rec.count("lost", len(lost))
         done = due[led.status[due] == nd.IN_HAND]
         return Fixes(done, led.resolver[done], led.fit[done])
 
-    def close(self, day: int, fixes: list[Fixes]) -> Experience | None:
+    def close(self, day: int, fixes: list[Fixes]) -> Experience:
         """Draw the quality of today's fixes; resolve those that hold, reopen the others.
 
         Returns:
-            What the households of these needs experienced (None if nothing was fixed).
+            What the households lived through today: the fixes they rate and the let-downs
+            (overdue waits, lost cases) they feel.
         """
-        fixes = [f for f in fixes if len(f.ids)]
-        if not fixes:
-            return None
+        fixes = [f for f in fixes if len(f.ids)] or [Fixes(np.empty(0, np.int64), [], [])]
+        let_down = np.concatenate(self._let_down) if self._let_down else np.empty(0, np.int64)
+        self._let_down = []
         ids = np.concatenate([f.ids for f in fixes])
         resolver = np.concatenate([f.resolver for f in fixes])
         fit = np.concatenate([f.fit for f in fixes])
@@ -368,7 +445,7 @@ class Casework(ModelPart):
         rec.count("reopened", int((~ok).sum()))
         # Delay is felt from the report (needs never reported: from the day they arose).
         started = np.where(led.t_first_report[ids] >= 0, led.t_first_report[ids], led.t_arise[ids])
-        experience = Experience(rows, quality, day - started, ok, led.self_reported[ids])
+        experience = Experience(rows, quality, day - started, ok, led.self_reported[ids], let_down)
         # Failed fixes reopen: the closed loop's follow-up catches them at once (back in the
         # queue); otherwise the household must notice and report again.
         failed = ids[~ok]
@@ -380,6 +457,8 @@ class Casework(ModelPart):
         led.t_resolve[good_ids] = day
         np.subtract.at(hh.open_needs, led.household[good_ids], 1)
         rec.resolved(good_ids)
+        by_partner = good_ids[led.resolver[good_ids] == nd.PARTNER]
+        self.model.alliance.worked_together(led.grid[by_partner], led.partner[by_partner])
         if self.rules.follow_up_visits:
             np.add.at(self.followups_due, led.grid[ids], p["followup_hours"])
             hh.worker_tie[rows] += p["visit_tie_gain"] * (1.0 - hh.worker_tie[rows])

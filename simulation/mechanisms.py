@@ -47,14 +47,6 @@ _RULE_LIST = (
         "不举办活动，认同感保持在初始水平。",
     ),
     Rule(
-        "identity_from_experience",
-        "identity",
-        "A satisfying experience (S > 0.6) raises the household's identity with the grid.",
-        "居民的诉求得到满意解决（满意度 > 0.6）后，对网格的认同感上升。",
-        "Experiences move trust and expectations only.",
-        "办理经历只影响信任和预期，不影响认同。",
-    ),
-    Rule(
         "volunteer_casework",
         "identity",
         "Residents who volunteered yesterday take simple queued cases before the worker.",
@@ -73,20 +65,25 @@ _RULE_LIST = (
     Rule(
         "party_led_alliance",
         "connection",
-        "Partners join the party branch's alliance (each with probability alliance_share); the "
-        "alliance has a daily running cost.",
-        "驻区单位以一定概率加入党组织牵头的共建联盟；联盟有日常运行费用。",
-        "No partner is an alliance member; no alliance cost.",
-        "驻区单位不加入联盟，也没有联盟运行费用。",
+        "The branch maps the street's needs against partners' resources and brings the "
+        "alliance_share of partners that cover most needs into its alliance: members accept "
+        "hand-offs more readily (membership and the branch's coordination); the alliance has a "
+        "daily running cost.",
+        "党组织梳理需求清单和资源清单，把资源覆盖面最广的驻区单位吸纳进共建联盟：成员单位在"
+        "党组织统筹下更愿意承接转办事项；联盟有日常运行费用。",
+        "No partner is an alliance member: each hand-off is an ad hoc request a partner may "
+        "decline; no alliance cost.",
+        "驻区单位不是联盟成员，每次转办都是临时请求，对方可能拒绝；没有联盟运行费用。",
     ),
     Rule(
         "alliance_matching",
         "connection",
-        "Partner-level needs are matched to the alliance partner with the best fit × "
-        "willingness; refused cases retry and are escalated after three refusals.",
-        "需要驻区单位资源的事项，按“匹配度 × 意愿”派给联盟成员；被拒三次后上报职能部门。",
-        "Partner-level needs are escalated to the line department.",
-        "需要驻区单位资源的事项上报职能部门办理。",
+        "With the resource list the worker ranks the partners that serve a need by fit × "
+        "willingness and asks them in turn the same day; members are asked first.",
+        "网格员根据资源清单，按“匹配度 × 意愿”对能承接的单位排序，当天依次联系，优先联系联盟成员。",
+        "The worker asks one partner known to do this kind of work, picked without a list "
+        "(worse fit on average), once a day; after three refusals the need is escalated.",
+        "网格员凭经验每天联系一家做这类事的单位（平均匹配度较低）；被拒三次后上报职能部门。",
     ),
     Rule(
         "joint_meetings",
@@ -94,8 +91,8 @@ _RULE_LIST = (
         "Every meeting_interval days the branch, workers, partners and resident representatives "
         "meet: the meeting costs worker hours and strengthens the ties of those present.",
         "每隔一段时间召开联席会议：占用网格员工时，增强与会各方之间的联系。",
-        "No meetings; grid–partner ties only decay.",
-        "不开联席会议，网格与驻区单位的联系只会减弱。",
+        "No meetings; ties grow only through completed hand-offs and patrol visits.",
+        "不开联席会议，联系只靠办结的转办事项和日常走访积累。",
     ),
     Rule(
         "follow_up_visits",
@@ -109,10 +106,12 @@ _RULE_LIST = (
     Rule(
         "closed_case_loop",
         "interaction",
-        "No handed-off case is lost, and a failed fix goes straight back into the queue.",
-        "闭环管理：转办事项不会丢失，处理不到位的事项直接重新进入办理队列。",
-        "A share of handed-off cases is lost, and a failed fix must be reported again.",
-        "部分转办事项会丢失，处理不到位的事项需要居民重新上报。",
+        "The worker tracks every handed-off case: a dropped case is caught (followup_catch) and "
+        "re-queued at once, and a failed fix goes straight back into the queue.",
+        "闭环管理：网格员跟踪每件转办事项，被搁置的事项大多能及时发现并重新办理；处理不到位的事项直接重新进入办理队列。",
+        "Dropped hand-offs (as likely as with the loop) and failed fixes wait until the "
+        "household notices and reports them again.",
+        "被搁置的转办事项（发生概率相同）和处理不到位的事项，要等居民发现后重新上报。",
     ),
 )
 
@@ -125,7 +124,6 @@ class Rules:
     """Which rules are on in a run: one boolean attribute per rule (read in the hot path)."""
 
     identity_events: bool = False
-    identity_from_experience: bool = False
     volunteer_casework: bool = False
     neighbour_fixes: bool = False
     party_led_alliance: bool = False

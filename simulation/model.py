@@ -1,7 +1,8 @@
 """The street model: one day is one step, in the order of the specification.
 
-1. needs arise  2. households report  3. workers patrol  4. triage and hand-offs
-5. resolution and feedback  6. participation  7. joint meetings
+1. needs arise  2. households report  3. workers patrol (after their administrative hours),
+waiting households feel overdue waits and the street escalates old cases  4. triage and
+hand-offs  5. resolution and feedback  6. participation  7. joint meetings
 
 The state has three owners, each in its own module: `Casework` (needs, workers, the line
 department), `Alliance` (partners, branches, ties, meetings) and `Attitudes` (what households
@@ -101,6 +102,7 @@ class GridGovernanceModel(Model):
         work.arrive(day)  # 1
         work.report(day)  # 2
         hours_left = work.patrol(day, alliance.meeting_hours(day))  # 3
+        work.supervise(day, hours_left)
         helping = attitudes.volunteering_neighbours(day)
         fixes = work.triage(day, hours_left, helping, attitudes.volunteered_yesterday)  # 4
         fixes.append(work.resolve_due(day))  # 5

@@ -44,6 +44,7 @@ _INT_COLUMNS = {
     "attempts": np.int16,
     "reopens": np.int16,
     "reports": np.int16,  # times the need entered the queue (by report or discovery)
+    "overdue": np.int16,  # expected delays the household has waited past (one let-down each)
 }
 _FLOAT_COLUMNS = ("severity", "fit", "cost")
 _BOOL_COLUMNS = ("self_reported", "lost", "elderly", "escalated")
@@ -113,6 +114,7 @@ class NeedLedger:
         self._attempts[sl] = 0
         self._reopens[sl] = 0
         self._reports[sl] = 0
+        self._overdue[sl] = 0
         self.n = start + k
         self._bind()
         return np.arange(start, start + k)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 
@@ -42,6 +42,8 @@ class Param:
         group: Which part of the model the parameter belongs to.
         doc: One-line meaning.
         calibrated: True when the default is set from a public figure rather than assumed.
+        only_with: The mechanism switch this parameter belongs to exclusively (None if it acts
+            in every scenario); with that switch off it must change nothing (tested).
     """
 
     name: str
@@ -52,6 +54,7 @@ class Param:
     group: str
     doc: str
     calibrated: bool = False
+    only_with: str | None = None
 
     @property
     def kind(self) -> type:
@@ -99,8 +102,8 @@ def _is_numpy(value: Any, kinds: str) -> bool:
     return type(value).__module__ == "numpy" and dtype is not None and dtype.kind in kinds
 
 
-def _p(name, default, unit, low, high, group, doc, calibrated=False) -> Param:
-    return Param(name, default, unit, low, high, group, doc, calibrated)
+def _p(name, default, unit, low, high, group, doc, calibrated=False, only_with=None) -> Param:
+    return Param(name, default, unit, low, high, group, doc, calibrated, only_with)
 
 
 _TABLE: list[Param] = [
@@ -164,6 +167,15 @@ _TABLE: list[Param] = [
         "needs",
         "Daily chance a hidden need is given up (lived with or fixed privately)",
     ),
+    _p(
+        "give_up_rate",
+        0.02,
+        "probability/day",
+        0.0,
+        0.5,
+        "needs",
+        "Daily chance a household gives up a reported need it waits for past its expectation",
+    ),
     _p("shock_start", 0, "day", 0, 5000, "needs", "First day of a demand shock (0 = no shock)"),
     _p("shock_days", 14, "days", 1, 365, "needs", "Length of the demand shock"),
     _p("shock_multiplier", 3.0, "×", 1.0, 20.0, "needs", "Arrival multiplier during the shock"),
@@ -207,6 +219,24 @@ _TABLE: list[Param] = [
     _p("report_severity", 2.0, "logit/unit", 0.0, 6.0, "reporting", "Effect of severity"),
     # --- grid worker ----------------------------------------------------------------------
     _p("worker_hours", 8.0, "hours/day", 2.0, 12.0, "worker", "Working hours per worker per day"),
+    _p(
+        "admin_hours",
+        3.0,
+        "hours/day",
+        0.0,
+        10.0,
+        "worker",
+        "Hours per worker per day on administrative tasks from above (forms, inspections)",
+    ),
+    _p(
+        "escalate_after_days",
+        15,
+        "days",
+        1,
+        365,
+        "worker",
+        "Queued needs waiting longer are escalated by the street's time-limit supervision",
+    ),
     _p(
         "visits_per_day",
         3,
@@ -308,9 +338,35 @@ _TABLE: list[Param] = [
         0.0,
         1.0,
         "partners",
-        "Share of partners that join the alliance under connection",
+        "Share of the street's partners the needs/resources mapping brings into the alliance",
     ),
-    _p("coordination", 0.6, "0-1", 0.0, 1.0, "partners", "Party branch coordination strength"),
+    _p(
+        "coordination",
+        0.6,
+        "0-1",
+        0.0,
+        1.0,
+        "partners",
+        "Party branch's coordination strength over alliance members",
+    ),
+    _p(
+        "partner_fit_spread",
+        0.1,
+        "0-1",
+        0.0,
+        0.5,
+        "partners",
+        "Spread of partner fit around partner_fit across partners and categories",
+    ),
+    _p(
+        "handoff_tie_gain",
+        0.05,
+        "share",
+        0.0,
+        1.0,
+        "partners",
+        "Worker-partner tie gain per completed hand-off: tie += g (1 - tie)",
+    ),
     _p("partner_cost", 150.0, "yuan/need", 0.0, 2000.0, "cost", "Partner fee per need"),
     _p(
         "alliance_cost",
@@ -389,7 +445,7 @@ _TABLE: list[Param] = [
         0.0,
         1.0,
         "feedback",
-        "Identity gain after a satisfying experience (identity on)",
+        "Identity gain after a satisfying experience",
     ),
     _p(
         "efficacy_gain",
@@ -402,7 +458,7 @@ _TABLE: list[Param] = [
     ),
     _p(
         "attitude_decay",
-        0.002,
+        0.0025,
         "share/day",
         0.0,
         0.05,
@@ -410,14 +466,49 @@ _TABLE: list[Param] = [
         "Daily decay of trust, identity and efficacy toward baseline",
     ),
     _p(
-        "lost_case_share",
-        0.10,
-        "share",
+        "lost_base",
+        0.04,
+        "probability",
         0.0,
         0.5,
         "feedback",
-        "Share of handed-off cases lost without interaction's closed loop",
-        True,
+        "Chance a handed-off case is dropped, at an empty queue and zero tie",
+    ),
+    _p(
+        "lost_load",
+        0.5,
+        "1/(cases/hour)",
+        0.0,
+        5.0,
+        "feedback",
+        "Growth of the drop chance per queued case per casework hour of the worker",
+    ),
+    _p(
+        "lost_tie",
+        0.6,
+        "share",
+        0.0,
+        1.0,
+        "feedback",
+        "Share of the drop chance removed at full worker-partner tie",
+    ),
+    _p(
+        "followup_catch",
+        0.8,
+        "share",
+        0.0,
+        1.0,
+        "feedback",
+        "Share of dropped cases the closed loop's follow-up catches and re-queues",
+    ),
+    _p(
+        "disappointment",
+        0.2,
+        "0-1",
+        0.0,
+        1.0,
+        "feedback",
+        "Satisfaction an overdue wait or a lost case is felt as (trust moves toward it)",
     ),
     _p(
         "followup_hours",
@@ -499,7 +590,26 @@ _TABLE: list[Param] = [
     _p("tie_initial", 0.2, "0-1", 0.0, 1.0, "interaction", "Initial tie strength"),
 ]
 
+#: Parameters that act only through one mechanism's rules (`simulation.mechanisms`): with that
+#: switch off they must change nothing, whatever their value (tests/test_model_properties.py).
+_ONLY_WITH = {
+    "identity": (
+        "identity_event_interval", "event_attendance", "event_gain", "event_cost",
+        "volunteer_tasks", "neighbour_fix",
+    ),
+    "connection": ("alliance_share", "alliance_cost", "accept_alliance", "coordination",
+                   "accept_coordination"),
+    "interaction": (
+        "meeting_interval", "meeting_tie_gain", "meeting_hours", "resident_reps",
+        "followup_hours", "followup_catch",
+    ),
+}  # fmt: skip
+_TABLE = [
+    replace(p, only_with=next((m for m, names in _ONLY_WITH.items() if p.name in names), None))
+    for p in _TABLE
+]
 PARAMETERS: dict[str, Param] = {p.name: p for p in _TABLE}
+assert {n for names in _ONLY_WITH.values() for n in names} <= set(PARAMETERS), "unknown name"
 MECHANISMS: tuple[str, ...] = ("identity", "connection", "interaction")
 
 
@@ -551,6 +661,10 @@ def check_combination(p: Mapping[str, Any]) -> None:
     if p["share_partner_needs"] + p["share_department_needs"] > 1:
         raise ParameterError(
             "share_partner_needs", "share_partner_needs + share_department_needs > 1"
+        )
+    if p["admin_hours"] >= p["worker_hours"]:
+        raise ParameterError(
+            "admin_hours", "must be below worker_hours (no time left for casework)"
         )
     if p["neighbour_ties"] >= p["households_per_grid"]:
         raise ParameterError("neighbour_ties", "must be below households_per_grid")

@@ -11,7 +11,12 @@ def _feel(m, quality, delay):
     rows = np.arange(20)
     n = len(rows)
     exp = Experience(
-        rows, np.full(n, quality), np.full(n, delay), np.ones(n, bool), np.ones(n, bool)
+        rows,
+        np.full(n, quality),
+        np.full(n, delay),
+        np.ones(n, bool),
+        np.ones(n, bool),
+        np.empty(0, np.int64),
     )
     before = m.households.trust[rows].copy()
     m.attitudes.feel(exp)
@@ -27,14 +32,25 @@ def test_good_experience_raises_trust_and_a_bad_one_lowers_it_faster():
     assert abs(down.mean()) > up.mean()
 
 
-def test_identity_gains_from_experience_only_with_the_identity_rule():
+def test_identity_gains_from_good_experience_in_every_scenario():
     for identity in (False, True):
         m = GridGovernanceModel(rng=1, identity=identity, **SMALL)
         m.recorder.begin_day()
         before = m.households.identity[:20].copy()
         _feel(m, quality=1.0, delay=0)
-        moved = (m.households.identity[:20] > before).all()
-        assert moved == identity
+        assert (m.households.identity[:20] > before).all()
+
+
+def test_a_let_down_lowers_trust_toward_the_disappointment_level():
+    m = GridGovernanceModel(rng=1, **SMALL)
+    m.recorder.begin_day()
+    hh, rows = m.households, np.arange(5)
+    before = hh.trust[rows].copy()
+    empty = np.empty(0)
+    m.attitudes.feel(Experience(empty, empty, empty, empty, empty, np.r_[rows, rows[:2]]))
+    assert (hh.trust[rows] < before).all()
+    assert (hh.trust[rows] >= m.p["disappointment"]).all()
+    assert m.recorder.flow["disappointed"][m.day] == 7
 
 
 def test_volunteers_of_yesterday_are_counted_per_grid():

@@ -12,9 +12,11 @@ from simulation.model import GridGovernanceModel
 from simulation.parameters import PARAMETERS
 
 
-def test_identity_off_keeps_identity_at_baseline_and_no_coproduction():
+def test_identity_off_has_no_events_and_no_coproduction():
     m = run(identity=False)
-    np.testing.assert_array_equal(m.households.identity, m.households.identity_base)
+    assert m.recorder.flow["cost"].sum() == pytest.approx(
+        m.ledger.cost.sum()
+    )  # no event costs: every yuan spent is a case's fee
     resolver = m.ledger.resolver[m.ledger.status == nd.RESOLVED]
     assert not np.isin(resolver, [nd.VOLUNTEER, nd.NEIGHBOUR]).any()
 
@@ -39,13 +41,16 @@ def test_identity_brings_volunteer_and_neighbour_fixes():
     assert (resolver == nd.NEIGHBOUR).sum() > 0
 
 
-def test_connection_off_sends_partner_needs_to_the_department():
-    m = run(connection=False)
-    led = m.ledger
-    done = (led.status == nd.RESOLVED) & (led.complexity == nd.PARTNER_LEVEL)
-    assert done.sum() > 20
-    assert (led.resolver[done] == nd.DEPARTMENT).all()
-    assert not (led.resolver == nd.PARTNER).any()
+def test_connection_off_still_reaches_partners_ad_hoc_but_less_often():
+    off, on = run(connection=False), run(connection=True)
+    shares = []
+    for m in (off, on):
+        led = m.ledger
+        done = (led.status == nd.RESOLVED) & (led.complexity == nd.PARTNER_LEVEL)
+        assert done.sum() > 20
+        shares.append((led.resolver[done] == nd.PARTNER).mean())
+        assert not any(q.alliance_member for q in m.partners) or m is on
+    assert 0 < shares[0] < shares[1]
 
 
 def test_connection_on_matches_partner_needs_to_partners():
@@ -91,6 +96,8 @@ def test_any_valid_parameters_keep_the_state_valid(params, seed):
     p = {**params}
     if p.get("share_partner_needs", 0.3) + p.get("share_department_needs", 0.1) > 1:
         p["share_partner_needs"] = 0.2
+    if p.get("admin_hours", 3.0) >= p.get("worker_hours", 8.0):
+        p["admin_hours"] = p.get("worker_hours", 8.0) / 2
     if p.get("competence_min", 0.6) > p.get("competence_max", 0.9):
         p["competence_min"], p["competence_max"] = p["competence_max"], p["competence_min"]
     m = GridGovernanceModel(
