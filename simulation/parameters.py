@@ -41,7 +41,6 @@ class Param:
         high: Largest allowed value (None for booleans).
         group: Which part of the model the parameter belongs to.
         doc: One-line meaning.
-        calibrated: True when the default is set from a public figure rather than assumed.
         only_with: The mechanism switch this parameter belongs to exclusively (None if it acts
             in every scenario); with that switch off it must change nothing (tested).
     """
@@ -53,7 +52,6 @@ class Param:
     high: float | None
     group: str
     doc: str
-    calibrated: bool = False
     only_with: str | None = None
 
     @property
@@ -102,8 +100,8 @@ def _is_numpy(value: Any, kinds: str) -> bool:
     return type(value).__module__ == "numpy" and dtype is not None and dtype.kind in kinds
 
 
-def _p(name, default, unit, low, high, group, doc, calibrated=False, only_with=None) -> Param:
-    return Param(name, default, unit, low, high, group, doc, calibrated, only_with)
+def _p(name, default, unit, low, high, group, doc) -> Param:
+    return Param(name, default, unit, low, high, group, doc)
 
 
 _TABLE: list[Param] = [
@@ -113,8 +111,8 @@ _TABLE: list[Param] = [
     _p("interaction", False, "switch", None, None, "mechanism", "Interaction mechanism on/off"),
     # --- scale and time -------------------------------------------------------------------
     _p("n_streets", 1, "streets", 1, 20, "scale", "Streets in the model (10 = district preset)"),
-    _p("grids_per_street", 12, "grids", 1, 40, "scale", "Grids per street", True),
-    _p("households_per_grid", 300, "households", 20, 1000, "scale", "Households per grid", True),
+    _p("grids_per_street", 12, "grids", 1, 40, "scale", "Grids per street"),
+    _p("households_per_grid", 300, "households", 20, 1000, "scale", "Households per grid"),
     _p("workers_per_grid", 1, "workers", 1, 10, "scale", "Full-time grid workers per grid"),
     _p("burn_in_days", 90, "days", 0, 720, "scale", "Days simulated before scoring starts"),
     _p("scored_days", 730, "days", 1, 3650, "scale", "Days scored after burn-in"),
@@ -127,7 +125,6 @@ _TABLE: list[Param] = [
         12.0,
         "needs",
         "Rate at which a household's needs arise (Poisson)",
-        True,
     ),
     _p(
         "share_partner_needs",
@@ -137,7 +134,6 @@ _TABLE: list[Param] = [
         0.9,
         "needs",
         "Share of needs that need a partner organisation's resources",
-        True,
     ),
     _p(
         "share_department_needs",
@@ -147,7 +143,6 @@ _TABLE: list[Param] = [
         0.5,
         "needs",
         "Share of needs only a line department can solve",
-        True,
     ),
     _p(
         "severity_growth",
@@ -245,7 +240,6 @@ _TABLE: list[Param] = [
         5,
         "worker",
         "Household visits per worker per day",
-        True,
     ),
     _p("visit_hours", 0.5, "hours", 0.1, 2.0, "worker", "Hours per patrol visit"),
     _p(
@@ -378,8 +372,8 @@ _TABLE: list[Param] = [
         "Running cost of ledgers and coordination under connection",
     ),
     # --- line department ------------------------------------------------------------------
-    _p("department_delay_min", 7, "days", 1, 60, "department", "Shortest department delay", True),
-    _p("department_delay_max", 15, "days", 1, 90, "department", "Longest department delay", True),
+    _p("department_delay_min", 7, "days", 1, 60, "department", "Shortest department delay"),
+    _p("department_delay_max", 15, "days", 1, 90, "department", "Longest department delay"),
     _p("department_fit", 0.6, "0-1", 0.0, 1.0, "department", "Fit of a department solution"),
     _p("department_cost", 500.0, "yuan/need", 0.0, 5000.0, "cost", "Cost of one escalation"),
     # --- resolution and feedback ----------------------------------------------------------
@@ -404,7 +398,6 @@ _TABLE: list[Param] = [
         30.0,
         "feedback",
         "Initial expected delay (general deadline)",
-        True,
     ),
     _p(
         "satisfaction_quality",
@@ -531,7 +524,6 @@ _TABLE: list[Param] = [
         2.0,
         "participation",
         "Effect of neighbours' volunteering share (≈ +21% per unit)",
-        True,
     ),
     _p(
         "volunteer_session_hours",
@@ -685,16 +677,21 @@ MAX_HOUSEHOLDS = 200_000
 
 
 def markdown_table() -> str:
-    """The parameter table in Markdown (docs/model.md embeds it; a test keeps them in step)."""
+    """The parameter table in Markdown (docs/model.md embeds it; a test keeps them in step).
+
+    The last column is the kind of source of the default (`simulation.sources.PROVENANCE`).
+    """
+    from simulation.sources import PROVENANCE  # a table of references, kept apart
+
     lines = [
-        "| parameter | default | unit | range | group | meaning | set from data |",
+        "| parameter | default | unit | range | group | meaning | source |",
         "|---|---|---|---|---|---|---|",
     ]
     for p in PARAMETERS.values():
         rng = "true/false" if p.kind is bool else f"{p.low:g} – {p.high:g}"
         default = str(p.default).lower() if p.kind is bool else f"{p.default:g}"
-        calibrated = "yes" if p.calibrated else ""
+        kind = PROVENANCE[p.name].kind
         lines.append(
-            f"| `{p.name}` | {default} | {p.unit} | {rng} | {p.group} | {p.doc} | {calibrated} |"
+            f"| `{p.name}` | {default} | {p.unit} | {rng} | {p.group} | {p.doc} | {kind} |"
         )
     return "\n".join(lines)

@@ -46,7 +46,9 @@ def package_versions() -> dict[str, str]:
 #: (every top-level module but the command shells, and any model subpackage). Presentation,
 #: reading and analysis code is left out: editing a report must not block a resume.
 _RESULT_MODULES = ("experiment/design.py", "experiment/execute.py")
-_SHELLS = ("cli.py", "demo.py", "bench.py", "folders.py", "provenance.py", "__main__.py")
+_SHELLS = (
+    "cli.py", "demo.py", "bench.py", "folders.py", "provenance.py", "sources.py", "__main__.py",
+)  # fmt: skip
 _NOT_MODEL_PACKAGES = ("dashboard", "experiment")
 
 

@@ -346,11 +346,12 @@ PROVENANCE: dict[str, Source] = {
         "(2023, Government Information Quarterly) found usefulness mattered more than "
         "timeliness, consistent with a smaller weight than quality, sweep 0.5-2."
     ),
-    "satisfaction_bias": _fig(
-        "Set in model v1 so the baseline's satisfaction rate came out ~66%, against 64.6% for "
-        "Beijing 12345 at the start of its 2019 reform (rising to 96.9% by Sep 2024, Beijing "
-        "citizen hotline centre via Beijing Business Today, Oct 2024); re-check after model "
-        "changes."
+    "satisfaction_bias": _ass(
+        "Logit of satisfaction when expectations are exactly met; model v1 set it so the "
+        "baseline's satisfaction rate came out ~66% against 64.6% for Beijing 12345 in 2019 "
+        "(96.9% by Sep 2024, Beijing Business Today, Oct 2024), but that is a target the whole "
+        "model meets, not a figure for this coefficient, and model v2 was not re-fitted; sweep "
+        "-0.2-1.8."
     ),
     "expectation_drift": _ass(
         "Expectations move a fifth of the way toward each experience (adaptive expectations); "

@@ -9,7 +9,7 @@ from test_experiment_helpers import BASELINE, ROOT, factorial_toml, write
 from simulation.config import ConfigError
 from simulation.experiment.design import run_seed
 from simulation.experiment.sweep import plan
-from simulation.parameters import PARAMETERS
+from simulation.sources import PROVENANCE
 
 
 def test_factorial_design_has_every_combination_and_distinct_recorded_seeds(tmp_path):
@@ -78,11 +78,11 @@ def test_shipped_experiments_are_valid():
     assert {"mechanisms", "sensitivity", "shock", "smoke"} <= set(sizes)
 
 
-def test_sensitivity_varies_only_uncalibrated_behavioural_coefficients():
+def test_sensitivity_varies_only_behavioural_coefficients_not_public_figures():
     d = plan(ROOT / "experiments" / "sensitivity.toml")
     assert d.experiment.kind in ("sobol", "morris")
     for name in d.factors:
-        assert not PARAMETERS[name].calibrated, name
+        assert PROVENANCE[name].kind != "public figure", name
 
 
 def test_sobol_samples_must_be_a_power_of_two(tmp_path):
