@@ -300,7 +300,15 @@ def _effects_panel(ax, table: pd.DataFrame, metric: str, span: float) -> None:
     typical = float(d["estimate"].abs().median()) if len(d) else math.nan
     extreme = float(np.nanmax(d[["ci_low", "ci_high"]].abs().to_numpy())) if len(d) else math.nan
     if outcomes.get(metric).kind != "share" and typical > 0 and extreme > 25 * typical:
-        ax.set_yscale("symlog", linthresh=10 ** math.ceil(math.log10(typical)))
+        from matplotlib.ticker import FuncFormatter, SymmetricalLogLocator
+
+        threshold = 10 ** math.ceil(math.log10(typical))
+        ax.set_yscale("symlog", linthresh=threshold)
+        # 1-2-5 ticks in plain numbers: a decade or two of symlog otherwise shows one tick.
+        ax.yaxis.set_major_locator(
+            SymmetricalLogLocator(base=10, linthresh=threshold, subs=[1.0, 2.0, 5.0])
+        )
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ylabel += "\n(symmetric log scale)"
     ax.set_ylabel(ylabel, fontsize=7)
     ax.xaxis.set_major_formatter(_percent())
