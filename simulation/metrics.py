@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from simulation import needs as nd
 from simulation.outcomes import DAILY, MODEL_SUMMARY
@@ -149,8 +150,80 @@ class DailyRecorder:
         return {name: out[name] for name in DAILY}
 
 
+def km_summary(durations: np.ndarray, observed: np.ndarray, tau: float) -> tuple[float, float]:
+    """Kaplan-Meier median and restricted mean of right-censored durations.
+
+    The survival curve S(t) (the share whose event has not happened by t) is SciPy's
+    Kaplan-Meier estimate (`scipy.stats.ecdf` of right-censored `scipy.stats.CensoredData`).
+
+    Args:
+        durations: Time to the event, or to censoring where `observed` is False (>= 0).
+        observed: True where the event happened, False where the duration is censored.
+        tau: Horizon of the restricted mean (> 0).
+
+    Returns:
+        ``(median, rmst)``: the first time with S(t) <= 0.5 (NaN when S never falls that low,
+        e.g. most durations censored), and the integral of S from 0 to `tau`. Beyond the last
+        observed time S is held at its last value (censored durations are not assumed to end),
+        so the restricted mean is defined for any non-empty input. Both are NaN without data.
+    """
+    d = np.asarray(durations, dtype=float)
+    obs = np.asarray(observed, dtype=bool)
+    if len(d) == 0 or not tau > 0:
+        return np.nan, np.nan
+    if not obs.any():  # nothing ever happened: S stays 1 (SciPy needs one event)
+        return np.nan, float(tau)
+    sf = stats.ecdf(stats.CensoredData(uncensored=d[obs], right=d[~obs])).sf
+    times, surv = sf.quantiles, sf.probabilities
+    below = np.flatnonzero(surv <= 0.5)
+    median = float(times[below[0]]) if len(below) else np.nan
+    # S is a right-continuous step: 1 on [0, t_0), surv[i] on [t_i, t_{i+1}), surv[-1] to tau.
+    knots = np.minimum(np.concatenate([[0.0], times, [tau]]), tau)
+    rmst = float(np.dot(np.concatenate([[1.0], surv]), np.diff(knots)))
+    return median, rmst
+
+
+def backlog_overload(backlog: np.ndarray) -> tuple[float, float]:
+    """Trend of a scored daily backlog series and whether it is saturating.
+
+    Args:
+        backlog: Backlog at the end of each scored day, in day order.
+
+    Returns:
+        ``(trend, saturated)``: the least-squares slope over the second half of the days (the
+        later half when the count is odd), in cases per 100 days; and 1.0 when that slope times
+        the second half's length exceeds ``max(10, 0.5 * mean backlog of the first half)``,
+        else 0.0. Both NaN with fewer than four days.
+    """
+    y = np.asarray(backlog, dtype=float)
+    n = len(y)
+    if n < 4:
+        return np.nan, np.nan
+    first, second = y[: n // 2], y[n // 2 :]
+    x = np.arange(len(second)) - (len(second) - 1) / 2
+    slope = float(np.dot(x, second - second.mean()) / np.dot(x, x))
+    growth = slope * len(second)
+    saturated = float(growth > max(10.0, 0.5 * float(first.mean())))
+    return slope * 100.0, saturated
+
+
+def _durations(start, stop, observed, abandoned, t_abandon, end):
+    """Durations from `start` to the event (`stop`), to giving up, or to the end (censored)."""
+    # A need given up is censored the day it was given up; a ledger without that day (model
+    # before v2) censors it at its start, the earliest day it is known to have been open.
+    gave_up = np.where(t_abandon >= 0, t_abandon, start)
+    until = np.where(observed, stop, np.where(abandoned, gave_up, end))
+    return until - start
+
+
 def summarise(model: GridGovernanceModel) -> dict[str, float]:  # long: one line per outcome
     """Scored-period summary metrics of a model that has been run.
+
+    Times to resolution are Kaplan-Meier estimates with needs still open at the end censored
+    there and needs given up censored on that day (a competing-risk simplification: giving up
+    is treated as if it hid a resolution still to come), so an overloaded street's unresolved
+    needs count against it rather than dropping out. The horizon of the restricted means is
+    the scored period's length.
 
     Args:
         model: A stepped model.
@@ -166,12 +239,26 @@ def summarise(model: GridGovernanceModel) -> dict[str, float]:  # long: one line
     scored = ts[ts["scored"]]
     flow = {k: v[burn + 1 : end + 1].sum() for k, v in rec.flow.items()}
 
-    arisen = led.t_arise > burn
-    resolved = arisen & (led.status == nd.RESOLVED)
-    entered = arisen & (led.t_first_report >= 0)
-    res_days = (led.t_resolve - led.t_arise)[resolved]
-    rep_res = resolved & (led.t_first_report >= 0)
-    rep_days = (led.t_resolve - led.t_first_report)[rep_res]
+    status, t_arise, t_first = led.status, led.t_arise, led.t_first_report
+    is_resolved = status == nd.RESOLVED
+    abandoned = status == nd.ABANDONED
+    arisen = t_arise > burn
+    resolved = arisen & is_resolved
+    # Needs that first entered the queue (report or discovery) in the scored period.
+    entered = (t_first > burn) & (t_first <= end)
+    res_days = (led.t_resolve - t_arise)[resolved]
+    rep_res = entered & is_resolved
+    rep_days = (led.t_resolve - t_first)[rep_res]
+
+    def km(start, mask):
+        d = _durations(start[mask], led.t_resolve[mask], is_resolved[mask], abandoned[mask],
+                       led.t_abandon[mask], end)  # fmt: skip
+        return km_summary(d, is_resolved[mask], days)
+
+    res_median, res_rmst = km(t_arise, arisen)
+    rep_median, rep_rmst = km(t_first, entered)
+    elderly_rmst = km(t_arise, arisen & led.elderly)[1]
+    other_rmst = km(t_arise, arisen & ~led.elderly)[1]
 
     def share(mask_num, mask_den):
         den = np.count_nonzero(mask_den)
@@ -183,20 +270,31 @@ def summarise(model: GridGovernanceModel) -> dict[str, float]:  # long: one line
     def median(x):
         return float(np.median(x)) if len(x) else np.nan
 
-    within7 = resolved & ((led.t_resolve - led.t_first_report) <= 7)
-    elderly_days = (led.t_resolve - led.t_arise)[resolved & led.elderly]
-    other_days = (led.t_resolve - led.t_arise)[resolved & ~led.elderly]
+    within7 = is_resolved & ((led.t_resolve - t_first) <= 7)
+    # Hand-offs that ended on a scored day: dropped (lost, or caught by the follow-up) or
+    # resolved by the partner or department. (No counter of hand-offs made exists yet.)
+    by_hand_off = (led.resolver == nd.PARTNER) | (led.resolver == nd.DEPARTMENT)
+    by_hand_off &= is_resolved & (led.t_resolve > burn)
+    hand_offs_ended = flow["lost"] + flow["recovered"] + np.count_nonzero(by_hand_off)
+    trend, saturated = backlog_overload(rec.stock["backlog"][burn + 1 : end + 1])
     n_workers = model.n_grids * p["workers_per_grid"]
     total_cost = flow["cost"] + flow["hours_capacity"] * p["hour_cost"]
     member_pairs = alliance.same_street & alliance.partner_member[None, :]
     ties = alliance.partner_tie[member_pairs]
     values = {
-        "resolution_days_mean": mean(res_days),
-        "resolution_days_median": median(res_days),
-        "report_to_resolution_days_mean": mean(rep_days),
-        "report_to_resolution_days_median": median(rep_days),
-        "resolved_within_7d": share(within7, entered & (led.t_first_report <= end - 7)),
+        "resolution_days_rmst": res_rmst,
+        "resolution_days_km_median": res_median,
+        "report_to_resolution_days_rmst": rep_rmst,
+        "report_to_resolution_days_km_median": rep_median,
+        "resolution_days_mean_resolved": mean(res_days),
+        "resolution_days_median_resolved": median(res_days),
+        "report_to_resolution_days_mean_resolved": mean(rep_days),
+        "report_to_resolution_days_median_resolved": median(rep_days),
+        "resolved_within_7d": share(within7, entered & (t_first <= end - 7)),
         "backlog_mean": float(scored["backlog"].mean()),
+        "backlog_final": float(rec.stock["backlog"][end]),
+        "backlog_trend": trend,
+        "saturated": saturated,
         "throughput_per_worker": flow["n_resolved"] / (n_workers * days),
         "worker_utilisation": flow["hours_used"] / flow["hours_capacity"]
         if flow["hours_capacity"]
@@ -204,24 +302,24 @@ def summarise(model: GridGovernanceModel) -> dict[str, float]:  # long: one line
         "cost_per_resolved": total_cost / flow["n_resolved"] if flow["n_resolved"] else np.nan,
         "escalation_rate": share(led.escalated, entered),
         "resolved_in_grid_share": share(led.resolver != nd.DEPARTMENT, resolved),
-        "resolution_rate": share(
-            led.status == nd.RESOLVED, entered & (led.t_first_report <= end - 15)
-        ),
+        "resolution_rate": share(is_resolved, entered & (t_first <= end - 15)),
         "mean_fit": mean(led.fit[resolved]),
         "satisfaction_rate": flow["satisfied"] / flow["rated"] if flow["rated"] else np.nan,
         "reopen_rate": flow["reopened"] / flow["attempts"] if flow["attempts"] else np.nan,
         "hidden_share": share(
-            (led.t_first_report < 0) & (led.status != nd.RESOLVED),
-            arisen & (led.t_arise <= end - 30),
+            (t_first < 0) & (status != nd.RESOLVED), arisen & (t_arise <= end - 30)
         ),
-        "elderly_gap_days": mean(elderly_days) - mean(other_days),
+        "rereport_share": share(led.reports > 1, entered),
+        "lost_share": flow["lost"] / hand_offs_ended if hand_offs_ended else np.nan,
+        "gave_up_share": share(abandoned, entered),
+        "elderly_gap_days": elderly_rmst - other_rmst,
         "volunteers_30d": float(scored["volunteers_30d"].mean()),
         "volunteer_hours_30d": float(scored["volunteer_hours_30d"].mean()),
         "mean_trust": float(scored["mean_trust"].mean()),
         "mean_identity": float(scored["mean_identity"].mean()),
         "alliance_density": float((ties >= 0.5).sum() / alliance.same_street.sum()),
         "alliance_tie_mean": float(ties.mean()) if len(ties) else 0.0,
-        "reported_per_grid_day": (flow["reported"] + flow["discovered"]) / (model.n_grids * days),
+        "reported_per_grid_day": np.count_nonzero(entered) / (model.n_grids * days),
         "arrivals_per_grid_day": flow["arrivals"] / (model.n_grids * days),
     }
     return {name: values[name] for name in MODEL_SUMMARY}

@@ -101,8 +101,8 @@ _DAILY = (
         _N,
         "件/日",
         NEUTRAL,
-        "needs reported by households today",
-        "当日居民主动上报的诉求数",
+        "needs reported by households today for the first time (re-reports not counted)",
+        "当日居民首次主动上报的诉求数（重复上报不计）",
         "flow",
         "skewed",
         "{:.0f}",
@@ -114,8 +114,8 @@ _DAILY = (
         _N,
         "件/日",
         NEUTRAL,
-        "hidden needs discovered by patrol today",
-        "当日网格员巡查发现的诉求数",
+        "hidden needs discovered by patrol today, first entries only",
+        "当日网格员巡查首次发现的诉求数",
         "flow",
         "skewed",
         "{:.0f}",
@@ -127,8 +127,8 @@ _DAILY = (
         _N,
         "件/日",
         NEUTRAL,
-        "needs that entered the case system today (reported + discovered)",
-        "当日进入办理流程的诉求数（上报 + 发现）",
+        "needs that entered the case system today for the first time (reported + discovered)",
+        "当日首次进入办理流程的诉求数（上报 + 发现）",
         "flow",
         "skewed",
         "{:.0f}",
@@ -192,8 +192,9 @@ _DAILY = (
         _D,
         "天",
         LOWER,
-        "mean days from arising to resolution of the needs resolved in the last 30 days",
-        "近30天办结的诉求从产生到办结的平均天数",
+        "mean days from arising to resolution of the needs resolved in the last 30 days "
+        "(resolved needs only: needs still waiting do not count, so it reads low under overload)",
+        "近30天办结的诉求从产生到办结的平均天数（仅计已办结者，未办结的等待不计入，超负荷时偏低）",
         "efficiency",
         "skewed",
         "{:.1f}",
@@ -357,56 +358,135 @@ _DAILY = (
 )
 
 _SUMMARY = (
-    # efficiency
+    # efficiency: time to resolution, censoring-aware (Kaplan-Meier) first
     _summary(
-        "resolution_days_mean",
-        "Resolution time, mean",
-        "平均办结时长",
+        "resolution_days_rmst",
+        "Resolution time (restricted mean)",
+        "办结时长（限制平均）",
         _D,
         "天",
         LOWER,
-        "mean days from arising to resolution, over needs that arose in the scored period "
-        "and were resolved",
-        "计分期内产生且已办结的诉求，从产生到办结的平均天数",
+        "restricted mean days from arising to resolution up to τ = the scored period's length: "
+        "the area under the Kaplan-Meier curve of needs still unresolved, over needs that arose "
+        "in the scored period. Needs still open at the end count as censored at the end; needs "
+        "their households gave up count as censored on that day (a competing-risk "
+        "simplification: they are treated as if they could still have been resolved). Past the "
+        "last observed time the curve is held at its last value (no open need is assumed "
+        "resolved), so open needs raise the figure instead of dropping out of it",
+        "计分期内产生的诉求，从产生到办结时长的限制平均值（τ = 计分期天数）：Kaplan-Meier "
+        "未办结曲线下的面积。期末仍未办结者在期末截尾；居民放弃者在放弃当日截尾（竞争风险的简化处理）；"
+        "最后观测时点之后曲线保持末值（不假定未结诉求已办结），故积压使该值变大而不是被忽略",
         "efficiency",
         "skewed",
         "{:.2f}",
     ),
     _summary(
-        "resolution_days_median",
-        "Resolution time, median",
-        "办结时长中位数",
+        "resolution_days_km_median",
+        "Resolution time, median (KM)",
+        "办结时长中位数（KM）",
         _D,
         "天",
         LOWER,
-        "median days from arising to resolution (same needs)",
-        "同上诉求从产生到办结天数的中位数",
+        "Kaplan-Meier median days from arising to resolution (same needs and censoring as "
+        "resolution_days_rmst): the first day on which the estimated share still unresolved "
+        "is ≤ 0.5. NaN when fewer than half are ever estimated resolved (heavy overload); "
+        "resolution_days_rmst is then the figure to compare",
+        "同上诉求（截尾方式相同）从产生到办结天数的 Kaplan-Meier 中位数：估计未办结比例首次 ≤ 0.5 "
+        "的天数；若估计办结比例始终不足一半（严重超负荷）则为空值，此时应比较限制平均时长",
         "efficiency",
         "skewed",
         "{:.1f}",
     ),
     _summary(
-        "report_to_resolution_days_mean",
-        "Report to resolution, mean",
-        "上报至办结平均时长",
+        "report_to_resolution_days_rmst",
+        "Report to resolution (restricted mean)",
+        "上报至办结时长（限制平均）",
         _D,
         "天",
         LOWER,
-        "mean days from report or discovery to resolution",
-        "从上报或发现到办结的平均天数",
+        "restricted mean days from first report or discovery (t_first_report, never moved by "
+        "a re-report) to resolution, up to τ = the scored period's length: the area under the "
+        "Kaplan-Meier curve of needs that first entered the queue in the scored period, "
+        "censored as for resolution_days_rmst (open at the end, or given up)",
+        "计分期内首次进入办理流程的诉求，从首次上报或发现（重报不改变）到办结时长的限制平均值"
+        "（τ = 计分期天数）：Kaplan-Meier 未办结曲线下的面积，截尾方式同办结时长限制平均值",
         "efficiency",
         "skewed",
         "{:.2f}",
     ),
     _summary(
-        "report_to_resolution_days_median",
-        "Report to resolution, median",
-        "上报至办结时长中位数",
+        "report_to_resolution_days_km_median",
+        "Report to resolution, median (KM)",
+        "上报至办结时长中位数（KM）",
         _D,
         "天",
         LOWER,
-        "median days from report or discovery to resolution",
-        "从上报或发现到办结天数的中位数",
+        "Kaplan-Meier median days from first report or discovery to resolution (same needs "
+        "and censoring as report_to_resolution_days_rmst); NaN when fewer than half are ever "
+        "estimated resolved",
+        "同上诉求从首次上报或发现到办结天数的 Kaplan-Meier 中位数；"
+        "估计办结比例始终不足一半时为空值",
+        "efficiency",
+        "skewed",
+        "{:.1f}",
+    ),
+    # efficiency: the same over resolved needs only (secondary; biased low under overload)
+    _summary(
+        "resolution_days_mean_resolved",
+        "Resolution time, mean of resolved",
+        "已办结诉求平均办结时长",
+        _D,
+        "天",
+        LOWER,
+        "mean days from arising to resolution over needs that arose in the scored period and "
+        "were resolved by its end. Open needs do not count, so under overload it is biased "
+        "low (the longest waits are the ones left out); prefer resolution_days_rmst",
+        "计分期内产生且已办结诉求从产生到办结的平均天数。未办结者不计入，超负荷时偏低（等待最久的"
+        "恰被排除），宜用限制平均时长",
+        "efficiency",
+        "skewed",
+        "{:.2f}",
+    ),
+    _summary(
+        "resolution_days_median_resolved",
+        "Resolution time, median of resolved",
+        "已办结诉求办结时长中位数",
+        _D,
+        "天",
+        LOWER,
+        "median days from arising to resolution over the same resolved needs only (biased low "
+        "under overload; prefer resolution_days_km_median)",
+        "同上已办结诉求从产生到办结天数的中位数（超负荷时偏低，宜用 KM 中位数）",
+        "efficiency",
+        "skewed",
+        "{:.1f}",
+    ),
+    _summary(
+        "report_to_resolution_days_mean_resolved",
+        "Report to resolution, mean of resolved",
+        "已办结诉求上报至办结平均时长",
+        _D,
+        "天",
+        LOWER,
+        "mean days from first report or discovery to resolution over needs that first entered "
+        "the queue in the scored period and were resolved by its end (biased low under "
+        "overload; prefer report_to_resolution_days_rmst)",
+        "计分期内首次进入办理且已办结诉求从首次上报或发现到办结的平均天数（超负荷时偏低，宜用"
+        "限制平均时长）",
+        "efficiency",
+        "skewed",
+        "{:.2f}",
+    ),
+    _summary(
+        "report_to_resolution_days_median_resolved",
+        "Report to resolution, median of resolved",
+        "已办结诉求上报至办结时长中位数",
+        _D,
+        "天",
+        LOWER,
+        "median days from first report or discovery to resolution over the same resolved "
+        "needs only (biased low under overload; prefer report_to_resolution_days_km_median)",
+        "同上已办结诉求从首次上报或发现到办结天数的中位数（超负荷时偏低）",
         "efficiency",
         "skewed",
         "{:.1f}",
@@ -418,8 +498,9 @@ _SUMMARY = (
         _S,
         "比例",
         HIGHER,
-        "share of cases entering (≥ 7 days before the end) resolved within 7 days of entering",
-        "进入办理的事项中7天内办结的比例",
+        "share of needs first entering the queue in the scored period, ≥ 7 days before the "
+        "end, that were resolved within 7 days of their first report or discovery",
+        "计分期内、截止前7天以上首次进入办理的诉求中，自首次上报或发现起7天内办结的比例",
         "efficiency",
         "share",
         "{:.1%}",
@@ -436,6 +517,50 @@ _SUMMARY = (
         "efficiency",
         "skewed",
         "{:.1f}",
+    ),
+    # efficiency: overload
+    _summary(
+        "backlog_final",
+        "Backlog at the end",
+        "期末积压",
+        _C,
+        "件",
+        LOWER,
+        "open cases (queued or in hand) at the end of the last day",
+        "最后一日日末在办（排队或已转办）的事项数",
+        "efficiency",
+        "skewed",
+        "{:.0f}",
+    ),
+    _summary(
+        "backlog_trend",
+        "Backlog trend",
+        "积压趋势",
+        "cases/100 days",
+        "件/百日",
+        LOWER,
+        "least-squares slope of the daily backlog over the second half of the scored days, "
+        "in cases per 100 days (> 0: growing)",
+        "计分期后半段每日积压的最小二乘斜率，单位为件/百日（> 0 表示积压在增长）",
+        "efficiency",
+        "level",
+        "{:+.1f}",
+    ),
+    _summary(
+        "saturated",
+        "Saturated",
+        "超负荷",
+        _S,
+        "比例",
+        LOWER,
+        "1 if the backlog keeps growing: backlog_trend / 100 × (days in the second half of the "
+        "scored period) > max(10, 0.5 × mean backlog of the first half); else 0. Averaged over "
+        "replications it is the share of runs that saturate",
+        "积压持续增长记为1：积压趋势 / 100 × 计分期后半段天数 > max(10, 0.5 × 前半段平均积压)；"
+        "否则为0。对重复运行取平均即为超负荷运行的比例",
+        "efficiency",
+        "share",
+        "{:.2f}",
     ),
     _summary(
         "throughput_per_worker",
@@ -572,14 +697,60 @@ _SUMMARY = (
         "{:.1%}",
     ),
     _summary(
+        "rereport_share",
+        "Re-reported",
+        "重复上报比例",
+        _S,
+        "比例",
+        LOWER,
+        "share of needs first entering the queue in the scored period that entered it again "
+        "later (reported again after a lost hand-off or a failed fix)",
+        "计分期内首次进入办理的诉求中，之后（转办丢失或处理不到位后）再次上报的比例",
+        "quality",
+        "share",
+        "{:.1%}",
+    ),
+    _summary(
+        "lost_share",
+        "Lost hand-offs",
+        "转办丢失比例",
+        _S,
+        "比例",
+        LOWER,
+        "share of hand-offs to a partner or the department that ended on a scored day by being "
+        "lost: dropped and not caught by a follow-up, so the household must report again. A "
+        "hand-off ends when it is dropped (lost or caught) or its need is resolved by the "
+        "partner or department; fixes that failed are not counted",
+        "计分期内结束的转办（转交驻区单位或职能部门）中丢失的比例：被搁置且未被回访发现、居民须重新"
+        "上报。转办以被搁置（丢失或被回访发现）或由该单位、部门办结而结束；处理不到位的不计",
+        "quality",
+        "share",
+        "{:.1%}",
+    ),
+    _summary(
+        "gave_up_share",
+        "Given up after reporting",
+        "上报后放弃比例",
+        _S,
+        "比例",
+        LOWER,
+        "share of needs first entering the queue in the scored period that their households "
+        "gave up (lived with or fixed privately) instead of seeing them resolved",
+        "计分期内首次进入办理的诉求中，居民最终放弃（自行处理或不再等待）的比例",
+        "quality",
+        "share",
+        "{:.1%}",
+    ),
+    _summary(
         "elderly_gap_days",
         "Elderly gap",
         "老年户办结时长差",
         _D,
         "天",
         LOWER,
-        "mean resolution days of elderly households minus those of other households",
-        "老年户平均办结天数减去其他住户平均办结天数",
+        "resolution_days_rmst of needs of elderly households minus that of other households "
+        "(restricted means from arising, so needs still open count)",
+        "老年户诉求的办结时长限制平均值减去其他住户的（自产生起计算，未办结诉求也计入）",
         "quality",
         "level",
         "{:+.2f}",
@@ -672,8 +843,9 @@ _SUMMARY = (
         "cases/grid/day",
         "件/格/日",
         NEUTRAL,
-        "cases entering the system (reported + discovered) per grid per scored day",
-        "每个网格每日进入办理的事项数",
+        "needs entering the case system for the first time (reported or discovered; "
+        "re-reports not counted) per grid per scored day",
+        "每个网格每日首次进入办理的诉求数（上报或发现；重复上报不计）",
         "calibration",
         "level",
         "{:.2f}",

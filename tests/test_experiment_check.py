@@ -131,7 +131,7 @@ direction = "greater"
 [[hypotheses]]
 name = "lonely interaction term"
 family = "F2"
-metric = "resolution_days_mean"
+metric = "resolution_days_rmst"
 interaction = ["identity", "interaction"]
 sign = "positive"
 {gate}

@@ -50,3 +50,28 @@ def test_lookup_and_directions():
 def test_docs_outputs_is_current():
     doc = (ROOT / "docs" / "outputs.md").read_text(encoding="utf-8")
     assert doc == outputs_markdown(), "regenerate with: python -m simulation.docs"
+
+
+def test_times_to_resolution_say_how_they_treat_needs_still_open():
+    # A plain mean over resolved needs flatters an overloaded street (the longest waits are
+    # the ones left out): such columns must say so in their names and definitions; the others
+    # are Kaplan-Meier figures that say how they censor.
+    timed = [o for o in SUMMARY.values() if "resolution_days" in o.name]
+    assert {"resolution_days_rmst", "report_to_resolution_days_rmst"} <= {o.name for o in timed}
+    for o in timed:
+        if o.name.endswith("_resolved"):
+            assert "biased low" in o.definition, o.name
+            preferred = o.definition.split("prefer ")[1].rstrip(")")
+            assert preferred in SUMMARY and not preferred.endswith("_resolved"), o.name
+        else:
+            assert "Kaplan-Meier" in o.definition and "censor" in o.definition, o.name
+            assert "Kaplan-Meier" in o.definition_zh, o.name
+    assert "resolved needs only" in DAILY["resolution_days_30d"].definition
+    assert "rmst" in SUMMARY["elderly_gap_days"].definition
+
+
+def test_the_overload_flag_is_a_per_run_proportion():
+    o = SUMMARY["saturated"]
+    # kind "share": across replications the analysis compares the shares of runs saturated.
+    assert o.kind == "share" and o.direction == outcomes.LOWER
+    assert "backlog_trend" in o.definition and "max(10" in o.definition

@@ -53,7 +53,7 @@ def test_run_writes_identical_files_for_the_same_seed(tmp_path):
     s = json.loads((a / "summary.json").read_text())
     assert s["scenario"] == "full" and s["seed"] == 4
     assert s["parameters"]["identity"] is True and s["parameters"]["scored_days"] == 20
-    assert "mesa" in s["versions"] and "resolution_days_mean" in s["metrics"]
+    assert "mesa" in s["versions"] and "resolution_days_rmst" in s["metrics"]
     assert pq.read_schema(a / "timeseries.parquet").names[:2] == ["day", "scored"]
 
 
@@ -62,4 +62,4 @@ def test_run_default_output_folder(tmp_path, monkeypatch, capsys):
     assert main(["run", str(ROOT / "scenarios/baseline.toml"), "--seed", "9", *FAST]) == 0
     assert (tmp_path / "results" / "baseline-seed9" / "summary.json").exists()
     out = capsys.readouterr().out
-    assert "resolution_days_mean" in out and "results/baseline-seed9" in out
+    assert "resolution_days_rmst" in out and "results/baseline-seed9" in out

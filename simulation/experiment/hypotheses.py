@@ -4,7 +4,7 @@ Two forms::
 
     [[hypotheses]]                      # A vs B on an outcome
     name = "F1 full vs baseline: lower resolution time"
-    metric = "resolution_days_mean"     # a summary outcome of simulation.outcomes
+    metric = "resolution_days_rmst"     # a summary outcome of simulation.outcomes
     a = { identity = true, connection = true, interaction = true }   # or a scenario label
     b = { identity = false, connection = false, interaction = false }
     direction = "less"                  # A < B ("greater": A > B)
@@ -16,7 +16,7 @@ Two forms::
 
     [[hypotheses]]                      # the sign of a factorial interaction term
     name = "F2 identity x connection complements: resolution time"
-    metric = "resolution_days_mean"
+    metric = "resolution_days_rmst"
     interaction = ["identity", "connection"]
     sign = "negative"
 

@@ -22,7 +22,7 @@ Example::
 
     [[hypotheses]]
     name = "identity and connection are complements"
-    metric = "resolution_days_mean"
+    metric = "resolution_days_rmst"
     interaction = ["identity", "connection"]
     sign = "negative"
     alpha = 0.05
