@@ -207,7 +207,7 @@ _TABLE: list[Param] = [
         "Watts-Strogatz rewiring probability of neighbour ties",
     ),
     # --- reporting: p = logistic(a0 + a1 I + a2 T + a3 E + a4 severity), per day ------------
-    _p("report_a0", -3.2, "logit", -10.0, 2.0, "reporting", "Reporting intercept"),
+    _p("report_a0", -6.3, "logit", -10.0, 2.0, "reporting", "Reporting intercept"),
     _p("report_identity", 1.5, "logit/unit", 0.0, 5.0, "reporting", "Effect of identity"),
     _p("report_trust", 1.5, "logit/unit", 0.0, 5.0, "reporting", "Effect of trust"),
     _p("report_efficacy", 1.0, "logit/unit", 0.0, 5.0, "reporting", "Effect of self-efficacy"),
