@@ -29,7 +29,7 @@ from simulation.experiment.store import load_manifest, load_results
 
 #: Outcomes featured in tables and figures by default (all of them go into the CSV files).
 KEY_METRICS = (
-    "resolution_days_mean",
+    "resolution_days_rmst",
     "backlog_mean",
     "cost_per_resolved",
     "satisfaction_rate",
