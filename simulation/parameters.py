@@ -216,7 +216,7 @@ _TABLE: list[Param] = [
     _p("worker_hours", 8.0, "hours/day", 2.0, 12.0, "worker", "Working hours per worker per day"),
     _p(
         "admin_hours",
-        3.0,
+        3.5,
         "hours/day",
         0.0,
         10.0,

@@ -206,8 +206,9 @@ PROVENANCE: dict[str, Source] = {
     "admin_hours": _ass(
         "No verifiable published share of a grid worker's day spent on tasks from above was "
         "found (surveys report overload, e.g. 82.7% of 162 Changzhou community workers called "
-        "their workload heavy, NBS Changzhou survey team 2023, but give no hours), so 3 of 8 "
-        "hours is assumed, sweep 0-5."
+        "their workload heavy, NBS Changzhou survey team 2023, but give no hours), so the "
+        "value is set so the baseline worker's utilisation lands in the 0.75-0.95 band "
+        "(docs/model.md 3.5): 3.5 of 8 hours gives 0.82 at the defaults; sweep 0-5."
     ),
     "escalate_after_days": _fig(
         f"{_DEADLINES}; the street's time-limit supervision escalates what is still queued at "
