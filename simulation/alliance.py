@@ -118,7 +118,8 @@ class Alliance(ModelPart):
         With the resource list (`alliance_matching`) the worker ranks the partners that do
         this kind of work by fit × acceptance probability and asks them in turn until one
         accepts or the hours run out. Without it the worker asks one of them, picked without
-        a list, once a day. Each request costs dispatch hours (fewer with a stronger tie).
+        a list, once a day. Each request costs dispatch hours (fewer with a stronger tie) and
+        is made while the worker has hours left (the last may run past the day's end).
 
         Returns:
             Hours spent, the outcome ("no_partner", "wait", "dispatched", "no_time" or
@@ -152,10 +153,9 @@ class Alliance(ModelPart):
             ]
         spent = 0.0
         for c, accept in asks:
-            cost = p["dispatch_hours"] * (1.0 - p["handoff_tie_saving"] * ties[c])
-            if spent + cost > hours:
+            if spent >= hours:
                 return spent, "no_time", None
-            spent += cost
+            spent += p["dispatch_hours"] * (1.0 - p["handoff_tie_saving"] * ties[c])
             if self.rng.random() < accept:
                 partner = self.partner_list[c]
                 partner.capacity_left -= 1

@@ -5,8 +5,9 @@ one phase of the day and returns what the next phase needs: `patrol` the hours l
 grid, `triage` and `resolve_due` the fixes attempted today, `close` the experiences the
 households rate. Hand-offs to partners go through the `Alliance`.
 
-(The module is a little over the house's ~350 lines: the phases share the ledger, the open-need
-index and the workers' hours, and splitting them apart would only pass that state around.)
+(The module is over the house's ~350 lines: the phases share the ledger, the open-need index,
+the workers' hours and the day's load and let-downs; splitting intake from hand-offs would only
+pass that state around between two parts that call each other.)
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ class Casework(ModelPart):
         self.ledger = nd.NeedLedger(capacity=max(1024, int(hh.n * p["need_rate"] * 2.5)))
         self.open_ids = np.empty(0, dtype=np.int64)
         self.followups_due = np.zeros(self.n_grids)  # worker hours owed to follow-ups tomorrow
+        self.hours_owed = np.zeros(self.n_grids)  # yesterday's tasks that ran past the day's end
         self._let_down: list[np.ndarray] = []  # households disappointed today (see `close`)
         self._load = [0.0] * self.n_grids  # today's queued cases per casework hour, per grid
         self.arrivals = nd.Arrivals(p, hh.n, self.rng)
@@ -160,6 +162,7 @@ class Casework(ModelPart):
         rec.count("hours_used", admin)
         rec.count("admin_hours", admin)
         hours -= self.followups_due  # yesterday's closed-loop follow-up visits
+        hours -= self.hours_owed  # already counted as used yesterday
         rec.count("hours_used", float(self.followups_due.sum()))
         self.followups_due[:] = 0.0
         if meeting_hours:
@@ -298,8 +301,10 @@ class Casework(ModelPart):
         """Volunteers, then the grid's worker team, work down the grid's queue.
 
         Volunteers take simple cases up to their capacity; the workers take the rest in order
-        until their hours run out. Same-day fixes are appended to `done` (need ids, resolvers,
-        fits). Returns hours used, cases handled, worker fixes.
+        while they have hours left; the last task may run past the day's end, and its overrun
+        is owed from tomorrow's hours (so capacity is not lost to tasks that do not fit a
+        day). Same-day fixes are appended to `done` (need ids, resolvers, fits). Returns hours
+        used, cases handled, worker fixes.
         """
         p = self.p
         competence = self.team_competence[g]
@@ -315,10 +320,9 @@ class Casework(ModelPart):
                     fits.append(p["volunteer_fit"])
                     handled += 1
                     continue
-                cost = p["fix_hours"] / competence[cat]
-                if used + cost > hours:
+                if used >= hours:
                     break
-                used += cost
+                used += p["fix_hours"] / competence[cat]
                 ids.append(nid)
                 who.append(nd.WORKER)
                 fits.append(p["worker_fit"] * competence[cat])
@@ -331,11 +335,13 @@ class Casework(ModelPart):
                 if outcome == "wait":
                     continue  # the partners for it are full today; it waits in the queue
             else:
-                if used + p["escalate_hours"] > hours:
+                if used >= hours:
                     break
                 used += p["escalate_hours"]
                 self.escalate(nid, day)
             handled += 1
+        # A task started before the day's end is finished; its overrun comes off tomorrow.
+        self.hours_owed[g] = max(used - max(hours, 0.0), 0.0)
         team = self.workers_by_grid[g]
         for w in team:
             w.hours_used = used / len(team)
@@ -347,7 +353,7 @@ class Casework(ModelPart):
         p, led = self.p, self.ledger
         spent, outcome, dispatch = self.model.alliance.hand_off(g, cat, hours)
         if outcome == "no_partner":
-            if hours < p["escalate_hours"]:
+            if hours <= 0:
                 return 0.0, "no_time"
             self.escalate(nid, day)
             return p["escalate_hours"], "escalated"
@@ -356,7 +362,7 @@ class Casework(ModelPart):
             self._put_in_hand(nid, day, nd.PARTNER, partner, delay, fit, cost)
         elif outcome == "refused":
             led.attempts[nid] += 1
-            if led.attempts[nid] >= MAX_REFUSALS and spent + p["escalate_hours"] <= hours:
+            if led.attempts[nid] >= MAX_REFUSALS and spent < hours:
                 self.escalate(nid, day)
                 spent += p["escalate_hours"]
         return spent, outcome
@@ -386,6 +392,7 @@ class Casework(ModelPart):
         led.fit[nid] = fit
         led.cost[nid] += cost
         self.recorder.count("cost", cost)
+        self.recorder.count("dispatched", 1)
         g = int(led.grid[nid])
         tie = self.model.alliance.tie(g, partner) if partner >= 0 else 0.0
         drop = p["lost_base"] * (1.0 + p["lost_load"] * self._load[g]) * (1.0 - p["lost_tie"] * tie)
@@ -447,11 +454,19 @@ class Casework(ModelPart):
         started = np.where(led.t_first_report[ids] >= 0, led.t_first_report[ids], led.t_arise[ids])
         experience = Experience(rows, quality, day - started, ok, led.self_reported[ids], let_down)
         # Failed fixes reopen: the closed loop's follow-up catches them at once (back in the
-        # queue); otherwise the household must notice and report again.
+        # queue; a neighbour's failed fix of a need nobody had reported counts as discovered
+        # by that follow-up); otherwise the household must notice and report again.
         failed = ids[~ok]
         led.reopens[failed] += 1
-        led.status[failed] = nd.QUEUED if self.rules.closed_case_loop else nd.HIDDEN
         led.resolver[failed] = nd.NOBODY
+        if self.rules.closed_case_loop:
+            led.status[failed] = nd.QUEUED
+            unknown = failed[led.t_first_report[failed] < 0]
+            led.t_first_report[unknown] = day
+            led.reports[unknown] += 1
+            rec.count("discovered", len(unknown))
+        else:
+            led.status[failed] = nd.HIDDEN
         good_ids = ids[ok]
         led.status[good_ids] = nd.RESOLVED
         led.t_resolve[good_ids] = day

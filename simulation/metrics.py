@@ -28,6 +28,7 @@ FLOW_COUNTERS = (
     "reopened", "rated", "satisfied", "lost", "cost", "hours_used", "hours_capacity",
     "n_resolved", "resolution_days_sum", "report_days_sum", "volunteer_hours",
     "rereported", "recovered", "gave_up", "escalated_overdue", "disappointed", "admin_hours",
+    "dispatched",
 )  # fmt: skip
 STOCKS = (
     "backlog", "hidden", "mean_trust", "mean_identity", "mean_efficacy", "mean_satisfaction",
@@ -271,11 +272,6 @@ def summarise(model: GridGovernanceModel) -> dict[str, float]:  # long: one line
         return float(np.median(x)) if len(x) else np.nan
 
     within7 = is_resolved & ((led.t_resolve - t_first) <= 7)
-    # Hand-offs that ended on a scored day: dropped (lost, or caught by the follow-up) or
-    # resolved by the partner or department. (No counter of hand-offs made exists yet.)
-    by_hand_off = (led.resolver == nd.PARTNER) | (led.resolver == nd.DEPARTMENT)
-    by_hand_off &= is_resolved & (led.t_resolve > burn)
-    hand_offs_ended = flow["lost"] + flow["recovered"] + np.count_nonzero(by_hand_off)
     trend, saturated = backlog_overload(rec.stock["backlog"][burn + 1 : end + 1])
     n_workers = model.n_grids * p["workers_per_grid"]
     total_cost = flow["cost"] + flow["hours_capacity"] * p["hour_cost"]
@@ -310,7 +306,7 @@ def summarise(model: GridGovernanceModel) -> dict[str, float]:  # long: one line
             (t_first < 0) & (status != nd.RESOLVED), arisen & (t_arise <= end - 30)
         ),
         "rereport_share": share(led.reports > 1, entered),
-        "lost_share": flow["lost"] / hand_offs_ended if hand_offs_ended else np.nan,
+        "lost_share": flow["lost"] / flow["dispatched"] if flow["dispatched"] else np.nan,
         "gave_up_share": share(abandoned, entered),
         "elderly_gap_days": elderly_rmst - other_rmst,
         "volunteers_30d": float(scored["volunteers_30d"].mean()),

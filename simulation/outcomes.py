@@ -717,12 +717,11 @@ _SUMMARY = (
         _S,
         "比例",
         LOWER,
-        "share of hand-offs to a partner or the department that ended on a scored day by being "
-        "lost: dropped and not caught by a follow-up, so the household must report again. A "
-        "hand-off ends when it is dropped (lost or caught) or its need is resolved by the "
-        "partner or department; fixes that failed are not counted",
-        "计分期内结束的转办（转交驻区单位或职能部门）中丢失的比例：被搁置且未被回访发现、居民须重新"
-        "上报。转办以被搁置（丢失或被回访发现）或由该单位、部门办结而结束；处理不到位的不计",
+        "hand-offs lost on scored days per hand-off made on scored days (to a partner or the "
+        "line department): lost means dropped and not caught by a follow-up, so the household "
+        "must report the need again",
+        "计分期内丢失的转办数与计分期内转办（转交驻区单位或职能部门）总数之比：丢失指被搁置且未被回访"
+        "发现，居民须重新上报",
         "quality",
         "share",
         "{:.1%}",

@@ -98,8 +98,9 @@ def test_any_valid_parameters_keep_the_state_valid(params, seed):
         p["share_partner_needs"] = 0.2
     if p.get("admin_hours", 3.0) >= p.get("worker_hours", 8.0):
         p["admin_hours"] = p.get("worker_hours", 8.0) / 2
-    if p.get("competence_min", 0.6) > p.get("competence_max", 0.9):
-        p["competence_min"], p["competence_max"] = p["competence_max"], p["competence_min"]
+    lo, hi = p.get("competence_min", 0.6), p.get("competence_max", 0.9)
+    if lo > hi:
+        p["competence_min"], p["competence_max"] = hi, lo
     m = GridGovernanceModel(
         rng=seed, grids_per_street=2, households_per_grid=40, burn_in_days=5, scored_days=40, **p
     )
