@@ -341,7 +341,8 @@ class Casework(ModelPart):
                 self.escalate(nid, day)
             handled += 1
         # A task started before the day's end is finished; its overrun comes off tomorrow.
-        self.hours_owed[g] = max(used - max(hours, 0.0), 0.0)
+        # A day that starts in debt (hours < 0) does no casework and carries the rest over.
+        self.hours_owed[g] = max(used - hours, 0.0)
         team = self.workers_by_grid[g]
         for w in team:
             w.hours_used = used / len(team)
