@@ -96,8 +96,9 @@ def test_any_valid_parameters_keep_the_state_valid(params, seed):
     p = {**params}
     if p.get("share_partner_needs", 0.3) + p.get("share_department_needs", 0.1) > 1:
         p["share_partner_needs"] = 0.2
-    if p.get("admin_hours", 3.0) >= p.get("worker_hours", 8.0):
-        p["admin_hours"] = p.get("worker_hours", 8.0) / 2
+    hours = p.get("worker_hours", PARAMETERS["worker_hours"].default)
+    if p.get("admin_hours", PARAMETERS["admin_hours"].default) >= hours:
+        p["admin_hours"] = hours / 2
     lo, hi = p.get("competence_min", 0.6), p.get("competence_max", 0.9)
     if lo > hi:
         p["competence_min"], p["competence_max"] = hi, lo
