@@ -43,7 +43,7 @@ class Experience:
 
     rows: np.ndarray  # household of each attempt
     quality: np.ndarray  # quality of the fix in [0, 1]
-    delay: np.ndarray  # days since the need was reported (or arose, if never reported)
+    delay: np.ndarray  # days since first reported (never reported: the expected delay)
     ok: np.ndarray  # the fix held (else the need reopens)
     self_reported: np.ndarray  # the household reported the need itself
     let_down: np.ndarray  # households disappointed today: an overdue wait, a lost case
@@ -451,9 +451,11 @@ class Casework(ModelPart):
         rows = led.household[ids]
         rec.count("attempts", len(ids))
         rec.count("reopened", int((~ok).sum()))
-        # Delay is felt from the report (needs never reported: from the day they arose).
-        started = np.where(led.t_first_report[ids] >= 0, led.t_first_report[ids], led.t_arise[ids])
-        experience = Experience(rows, quality, day - started, ok, led.self_reported[ids], let_down)
+        # Delay is felt from the first report. A need nobody reported (a neighbour fixed it)
+        # was never waited for: its delay is what the household expects, neither good nor bad.
+        first = led.t_first_report[ids]
+        delay = np.where(first >= 0, day - first, hh.expected_delay[rows])
+        experience = Experience(rows, quality, delay, ok, led.self_reported[ids], let_down)
         # Failed fixes reopen: the closed loop's follow-up catches them at once (back in the
         # queue; a neighbour's failed fix of a need nobody had reported counts as discovered
         # by that follow-up); otherwise the household must notice and report again.
