@@ -54,8 +54,9 @@ class Attitudes(ModelPart):
         """Households rate today's fixes and feel today's let-downs.
 
         A rating moves expectations, trust, identity (after a satisfying one) and efficacy.
-        A let-down (an overdue wait, a lost case) is felt as a satisfaction of
-        `disappointment`: trust moves down toward it at the `trust_down` rate.
+        A let-down (an overdue wait, a lost case, giving up) is felt as a satisfaction of
+        `disappointment`: trust moves down toward it at the `trust_down` rate (several
+        let-downs of one household on one day move it once; each is counted).
         """
         p, hh, rec = self.p, self.households, self.recorder
         if len(exp.let_down):

@@ -195,8 +195,7 @@ class Casework(ModelPart):
         hand) is given up with `give_up_rate` a day; one still queued after longer than
         `escalate_after_days` is escalated to the line department by the street's time-limit
         supervision, without the worker's hours. Also sets today's load of each worker team
-        (queued cases per casework hour), which makes hand-offs
-        likelier to be dropped.
+        (queued cases per casework hour), which makes hand-offs likelier to be dropped.
         """
         p, led, rec = self.p, self.ledger, self.recorder
         ids = self.open_ids
