@@ -81,7 +81,8 @@ _RULE_LIST = (
         "With the resource list the worker ranks the partners that serve a need by fit × "
         "willingness and asks them in turn the same day (alliance members, being more willing, "
         "usually first).",
-        "网格员根据资源清单，按“匹配度 × 意愿”对能承接的单位排序，当天依次联系（联盟成员意愿更高，通常排在前面）。",
+        "网格员根据资源清单，按“匹配度 × 意愿”对能承接的单位排序，当天依次联系"
+        "（联盟成员意愿更高，通常排在前面）。",
         "The worker asks one partner known to do this kind of work, picked without a list "
         "(worse fit on average), once a day; after three refusals the need is escalated.",
         "网格员凭经验每天联系一家做这类事的单位（平均匹配度较低）；被拒三次后上报职能部门。",
