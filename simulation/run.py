@@ -168,9 +168,10 @@ def _json_number(v: float) -> float | None:
 def format_summary(summary: dict[str, float]) -> str:
     """A short two-column table of the scored-period metrics."""
     lines = []
+    width = max(len(name) for name in MODEL_SUMMARY)
     for name in MODEL_SUMMARY:
         v = summary.get(name, float("nan"))
-        lines.append(f"  {name:<33} {v:>10.3f}   {SUMMARY[name].definition}")
+        lines.append(f"  {name:<{width}} {v:>10.3f}   {SUMMARY[name].definition}")
     return "\n".join(lines)
 
 
