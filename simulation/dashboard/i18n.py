@@ -146,6 +146,7 @@ PARAM_NAMES_ZH: dict[str, tuple[str, str]] = {
     "workers_per_grid": ("每格网格员数", "人"),
     "grids_per_street": ("街道网格数", "个"),
     "need_rate": ("诉求发生率", "件/户/年"),
+    "admin_hours": ("网格员行政事务工时", "小时/日"),
     "meeting_interval": ("联席会议间隔", "天"),
     "identity_event_interval": ("认同活动间隔", "天"),
     "visits_per_day": ("网格员每日走访", "户/日"),

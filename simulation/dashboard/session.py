@@ -36,6 +36,7 @@ SLIDER_PARAMS: tuple[str, ...] = (
     "workers_per_grid",
     "grids_per_street",
     "need_rate",
+    "admin_hours",
     "meeting_interval",
     "identity_event_interval",
     "visits_per_day",
