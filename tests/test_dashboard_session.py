@@ -393,3 +393,11 @@ def test_a_clone_is_at_the_same_day_and_goes_on_identically(dashboard_session):
     assert clone.street("A").history["backlog"] == s.street("A").history["backlog"]
     clone.set_mechanism("A", "identity", True)  # the copy is independent
     assert s.sides["A"].params["identity"] is False and s.day == 65
+
+
+def test_a_valid_change_after_an_invalid_one_clears_the_error():
+    s = DashboardSession()
+    assert not s.set_param("admin_hours", 9.0)  # above the default 8 worker hours
+    assert "admin_hours" in s.message and s.sides["A"].params["admin_hours"] == 3.5
+    assert s.set_param("admin_hours", 5.0)
+    assert s.message == "" and s.sides["A"].params["admin_hours"] == 5.0

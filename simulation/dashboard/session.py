@@ -401,6 +401,7 @@ class DashboardSession:
                 for side, params in saved.items():
                     self.sides[side].params = params
                 return False
+            self.message = ""  # an earlier error no longer applies
             return True
 
     def load_scenario(self, side: str, name: str) -> bool:
@@ -415,6 +416,7 @@ class DashboardSession:
                 self.sides[side] = saved
                 return False
             self.notice = f"Street {side}: loaded scenario '{name}'"
+            self.message = ""
             return True
 
     def _load_scenario_params(self, side: str, name: str) -> bool:
