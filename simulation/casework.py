@@ -211,10 +211,9 @@ class Casework(ModelPart):
         # Each deadline passed is a let-down; so is giving up on the grid.
         self._let_down += [led.household[waiting[passed]], led.household[quit]]
         rec.count("gave_up", len(quit))
-        old = waiting[(led.status[waiting] == nd.QUEUED) & (age > p["escalate_after_days"])]
-        queued_per_grid = np.bincount(
-            led.grid[waiting[led.status[waiting] == nd.QUEUED]], minlength=self.n_grids
-        )
+        queued = led.status[waiting] == nd.QUEUED  # after today's give-ups
+        old = waiting[queued & (age > p["escalate_after_days"])]
+        queued_per_grid = np.bincount(led.grid[waiting[queued]], minlength=self.n_grids)
         self._load = (queued_per_grid / np.maximum(hours_left, 0.5)).tolist()
         for nid in old.tolist():
             self.escalate(nid, day)

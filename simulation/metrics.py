@@ -210,10 +210,7 @@ def backlog_overload(backlog: np.ndarray) -> tuple[float, float]:
 
 def _durations(start, stop, observed, abandoned, t_abandon, end):
     """Durations from `start` to the event (`stop`), to giving up, or to the end (censored)."""
-    # A need given up is censored the day it was given up; a ledger without that day (model
-    # before v2) censors it at its start, the earliest day it is known to have been open.
-    gave_up = np.where(t_abandon >= 0, t_abandon, start)
-    until = np.where(observed, stop, np.where(abandoned, gave_up, end))
+    until = np.where(observed, stop, np.where(abandoned, t_abandon, end))
     return until - start
 
 
