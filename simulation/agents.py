@@ -75,8 +75,6 @@ class GridWorker(CellAgent):
     Attributes:
         grid_index: The grid the worker serves.
         competence: Generalist competence per need category, in [0, 1].
-        hours_used: Hours used today on casework (after patrol, meetings and follow-ups).
-        cases_handled: Cases this worker fixed, dispatched or escalated.
     """
 
     def __init__(self, model, grid_index: int, cell, competence: np.ndarray):
@@ -85,8 +83,16 @@ class GridWorker(CellAgent):
         self.grid_index = grid_index
         self.cell = cell
         self.competence = competence
-        self.hours_used = 0.0
-        self.cases_handled = 0
+
+    @property
+    def hours_used(self) -> float:
+        """Hours used today on casework (after patrol, meetings and follow-ups)."""
+        return self.model.casework.worker_day(self.grid_index)[0]
+
+    @property
+    def cases_handled(self) -> int:
+        """Cases the worker's team fixed itself so far."""
+        return self.model.casework.worker_day(self.grid_index)[1]
 
     def walk_to(self, row: int) -> None:
         """Walk to household `row` (a patrol visit).
@@ -138,11 +144,15 @@ class Partner(FixedAgent):
         served = PARTNER_KINDS[kind]
         self.fit = np.where([c in served for c in CATEGORIES], fit, 0.0)
         self.capacity = params["partner_capacity"]
-        self.capacity_left = self.capacity
         self.unit_cost = params["partner_cost"]
         self.base_delay = params["partner_delay"]
         self.alliance_member = False  # set by the branch's needs/resources mapping
         self.index = -1  # column in the model's grid-partner tie matrix
+
+    @property
+    def capacity_left(self) -> int:
+        """Needs it can still take today."""
+        return int(self.model.alliance.capacity_left[self.index])
 
 
 class PartyBranch(Agent):

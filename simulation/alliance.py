@@ -22,7 +22,17 @@ if TYPE_CHECKING:
 
 
 class Alliance(ModelPart):
-    """Partners, branches and grid–partner ties of a model."""
+    """Partners, branches and grid–partner ties of a model.
+
+    The hand-off rule (run by the compiled casework, `simulation.kernels.casework`): a grid
+    worker with a partner-level need asks the partners of its street that do this kind of
+    work. With the resource list (`alliance_matching`) the worker ranks them by fit ×
+    acceptance probability and asks them in turn until one accepts or the hours run out;
+    without it the worker asks one of them, picked without a list, once a day. Each request
+    costs dispatch hours (fewer with a stronger tie). A partner takes at most its capacity a
+    day; it fixes the need after its delay (shorter with a stronger tie), and every completed
+    fix strengthens the tie: tie += `handoff_tie_gain`·(1 − tie).
+    """
 
     def __init__(self, model: GridGovernanceModel):
         """Create each street's branch and partners (placed at random in the street)."""
@@ -63,7 +73,18 @@ class Alliance(ModelPart):
             ]
             for s in range(p["n_streets"])
         ]
-        self._ties_today: list[list[float]] = []
+        # The partners as arrays, for the compiled hand-offs (`simulation.kernels.casework`).
+        self.partner_fit = np.array([q.fit for q in partners], dtype=float).reshape(
+            len(partners), len(nd.CATEGORIES)
+        )
+        self.partner_delay = np.array([q.base_delay for q in partners], dtype=float)
+        self.partner_cost = np.array([q.unit_cost for q in partners], dtype=float)
+        self.capacity = np.array([q.capacity for q in partners], dtype=np.int64)
+        self.capacity_left = self.capacity.copy()
+        flat = [c for street in self.serving for cat in street for c in cat]
+        sizes = [len(cat) for street in self.serving for cat in street]
+        self.serving_flat = np.array(flat, dtype=np.int64)
+        self.serving_start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
 
     def _map_needs_to_resources(self, partners: list[Partner]) -> None:
         """The branch's needs/resources mapping: the partners covering most needs join.
@@ -101,77 +122,6 @@ class Alliance(ModelPart):
             z += p["accept_coordination"] * coordination + p["accept_alliance"]
         return 1.0 / (1.0 + math.exp(-z))
 
-    # ------------------------------------------------------------------ hand-offs
-    def open_day(self) -> None:
-        """Start a day of hand-offs: partners' capacity is fresh, ties are read once."""
-        for partner in self.partner_list:
-            partner.capacity_left = partner.capacity
-        self._ties_today = self.partner_tie.tolist()
-
-    def tie(self, g: int, partner: int) -> float:
-        """Today's tie of grid `g`'s worker team to `partner` (as read at `open_day`)."""
-        return self._ties_today[g][partner]
-
-    def hand_off(self, g: int, cat: int, hours: float) -> tuple[float, str, tuple | None]:
-        """Ask partners of grid `g`'s street to take a partner-level need of category `cat`.
-
-        With the resource list (`alliance_matching`) the worker ranks the partners that do
-        this kind of work by fit × acceptance probability and asks them in turn until one
-        accepts or the hours run out. Without it the worker asks one of them, picked without
-        a list, once a day. Each request costs dispatch hours (fewer with a stronger tie) and
-        is made while the worker has hours left (the last may run past the day's end).
-
-        Returns:
-            Hours spent, the outcome ("no_partner", "wait", "dispatched", "no_time" or
-            "refused") and, when dispatched, (partner index, delay in days, fit, fee).
-        """
-        p = self.p
-        street = self.grid_street[g]
-        serving = self.serving[street][cat]
-        if not serving:
-            return 0.0, "no_partner", None
-        free = [c for c in serving if self.partner_list[c].capacity_left > 0]
-        if not free:
-            return 0.0, "wait", None  # the street's partners for this need are full today
-        ties = self._ties_today[g]
-        coordination = self.branches[street].coordination
-        if self.rules.alliance_matching:
-            ranked = []
-            for c in free:
-                accept = self._acceptance(
-                    ties[c], coordination, self.partner_list[c].alliance_member
-                )
-                ranked.append((-self.partner_list[c].fit[cat] * accept, c, accept))
-            ranked.sort()
-            asks = [(c, accept) for _, c, accept in ranked]
-        else:
-            c = serving[int(self.rng.integers(len(serving)))]
-            if self.partner_list[c].capacity_left <= 0:
-                return 0.0, "wait", None
-            asks = [
-                (c, self._acceptance(ties[c], coordination, self.partner_list[c].alliance_member))
-            ]
-        spent = 0.0
-        for c, accept in asks:
-            if spent >= hours:
-                return spent, "no_time", None
-            spent += p["dispatch_hours"] * (1.0 - p["handoff_tie_saving"] * ties[c])
-            if self.rng.random() < accept:
-                partner = self.partner_list[c]
-                partner.capacity_left -= 1
-                delay = partner.base_delay * (1.0 - p["delay_tie_saving"] * ties[c])
-                delay = max(1, round(delay * (0.5 + self.rng.random())))
-                return spent, "dispatched", (c, delay, partner.fit[cat], partner.unit_cost)
-        return spent, "refused", None
-
-    def worked_together(self, grids: np.ndarray, partners: np.ndarray) -> None:
-        """Completed hand-offs strengthen the worker–partner ties: tie += g·(1 − tie)."""
-        if len(grids) == 0:
-            return
-        gain = self.p["handoff_tie_gain"]
-        for g, c in zip(grids.tolist(), partners.tolist(), strict=True):
-            self.partner_tie[g, c] += gain * (1.0 - self.partner_tie[g, c])
-
     # ------------------------------------------------------------------ meetings and ties
     def meeting_today(self, day: int) -> bool:
         """A joint meeting is held today (every `meeting_interval` days, with the rule on)."""
@@ -186,7 +136,8 @@ class Alliance(ModelPart):
         if not self.meeting_today(day):
             return
         hh, tau = self.households, self.p["meeting_tie_gain"]
-        self.partner_tie = np.where(
+        # In place: the compiled casework holds this array.
+        self.partner_tie[...] = np.where(
             self.same_street, self.partner_tie + tau * (1.0 - self.partner_tie), 0.0
         )
         reps = hh.representative

@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import expit
 
+from simulation.kernels import households as kh
 from simulation.part import ModelPart
 
 if TYPE_CHECKING:
@@ -40,14 +40,24 @@ class Attitudes(ModelPart):
         #: Per grid, households that volunteered yesterday (today's helping hands).
         self.volunteered_yesterday = np.zeros(self.n_grids, dtype=np.int64)
         self._helping = np.zeros(hh.n)
+        self._feel_params = tuple(
+            float(v)
+            for v in (
+                p["satisfaction_bias"], p["satisfaction_quality"], p["satisfaction_delay"],
+                p["expectation_drift"], p["trust_up"], p["trust_down"], p["identity_gain"],
+                p["efficacy_gain"], SATISFIED,
+            )
+        )  # fmt: skip
 
     def volunteering_neighbours(self, day: int) -> np.ndarray:
         """Per household, how many of its neighbours volunteered in the last 30 days.
 
         Read before today's volunteering; the day's rules share this one array.
         """
-        active = (day - self.households.last_volunteered < RECENT).astype(float)
-        self._helping = self.neighbours @ active
+        adj = self.neighbours
+        kh.volunteering_neighbours(
+            adj.indptr, adj.indices, self.households.last_volunteered, day, RECENT, self._helping
+        )
         return self._helping
 
     def feel(self, exp: Experience) -> None:
@@ -57,59 +67,47 @@ class Attitudes(ModelPart):
         A let-down (an overdue wait, a lost case, giving up) is felt as a satisfaction of
         `disappointment`: trust moves down toward it at the `trust_down` rate (several
         let-downs of one household on one day move it once; each is counted).
+
+        The rating is satisfaction by expectation disconfirmation: S = logistic(bias +
+        w_q·(quality − expected) − w_d·(delay − expected)/max(expected delay, 1)), smoothed
+        with the previous rating; expectations drift toward experience; trust moves toward S,
+        faster down than up; a satisfied household identifies more, and one whose own report
+        was fixed feels more effective.
         """
         p, hh, rec = self.p, self.households, self.recorder
         if len(exp.let_down):
-            down = exp.let_down
-            t = hh.trust[down]
-            hh.trust[down] = t + p["trust_down"] * np.minimum(p["disappointment"] - t, 0.0)
-            rec.count("disappointed", len(down))
-        rows = exp.rows
-        if len(rows) == 0:
+            kh.feel_let_downs(hh.trust, exp.let_down, p["trust_down"], p["disappointment"])
+            rec.count("disappointed", len(exp.let_down))
+        if len(exp.rows) == 0:
             return
-        eq, ed = hh.expected_quality[rows], hh.expected_delay[rows]
-        z = (
-            p["satisfaction_bias"]
-            + p["satisfaction_quality"] * (exp.quality - eq)
-            - p["satisfaction_delay"] * (exp.delay - ed) / np.maximum(ed, 1.0)
-        )
-        s = expit(z)
-        rec.count("rated", len(rows))
-        rec.count("satisfied", int((s > SATISFIED).sum()))
-        prev = hh.satisfaction[rows]
-        hh.satisfaction[rows] = np.where(hh.rated[rows], 0.5 * prev + 0.5 * s, s)
-        hh.rated[rows] = True
-        drift = p["expectation_drift"]
-        hh.expected_quality[rows] = eq + drift * (exp.quality - eq)
-        hh.expected_delay[rows] = np.maximum(ed + drift * (exp.delay - ed), 0.5)
-        t = hh.trust[rows]
-        step = np.where(s > t, p["trust_up"], p["trust_down"])
-        hh.trust[rows] = t + step * (s - t)
-        good = rows[s > SATISFIED]
-        hh.identity[good] += p["identity_gain"] * (1.0 - hh.identity[good])
-        own = rows[exp.ok & exp.self_reported]
-        hh.efficacy[own] += p["efficacy_gain"] * (1.0 - hh.efficacy[own])
+        satisfied = kh.feel_ratings(
+            hh.attitudes, hh.expected_quality, hh.expected_delay, hh.satisfaction, hh.rated,
+            exp.rows, exp.quality, exp.delay, exp.ok, exp.self_reported, self._feel_params,
+        )  # fmt: skip
+        rec.count("rated", len(exp.rows))
+        rec.count("satisfied", satisfied)
 
     def participate(self, day: int, helping: np.ndarray) -> None:
         """Residents volunteer (peer effect from `helping`); identity events are held."""
         p, hh = self.p, self.households
-        z = self._volunteer_weights @ hh.attitudes
-        z += helping * self._peer_weight  # d3 × share of neighbours volunteering
-        today = np.flatnonzero(self.rng.random(hh.n) < expit(z + p["volunteer_d0"]))
-        hh.last_volunteered[today] = day
+        z = self._volunteer_weights @ hh.attitudes  # a BLAS product: made here, not compiled
         hours = p["volunteer_session_hours"]
-        hh.volunteer_hours[today] += hours
-        self.recorder.count("volunteer_hours", hours * len(today))
-        self.volunteered_yesterday = np.bincount(hh.grid[today], minlength=self.n_grids)
+        n = kh.volunteer(
+            self.rng, z, helping, self._peer_weight, p["volunteer_d0"], hh.last_volunteered,
+            hh.volunteer_hours, hours, hh.grid, day, self.volunteered_yesterday,
+        )  # fmt: skip
+        self.recorder.count("volunteer_hours", hours * n)
         if self.rules.identity_events and day % p["identity_event_interval"] == 0:
             # Value-building event: attendees (party members more often) identify more.
-            attend_p = np.where(hh.party_member, 3.0, 1.0) * p["event_attendance"]
-            came = self.rng.random(hh.n) < np.minimum(attend_p, 1.0)
-            hh.identity[came] += p["event_gain"] * (1.0 - hh.identity[came])
+            kh.identity_event(
+                self.rng, hh.identity, hh.party_member, p["event_attendance"], p["event_gain"]
+            )
             self.recorder.count("cost", p["event_cost"] * self.n_streets)
 
     def end_day(self) -> None:
         """Attitudes drift back toward their baselines; worker–household ties decay."""
         hh = self.households
-        hh.attitudes += self.p["attitude_decay"] * (hh.attitude_base - hh.attitudes)
-        hh.worker_tie *= 1.0 - self.p["tie_decay"]
+        kh.decay(
+            hh.attitudes, hh.attitude_base, hh.worker_tie, self.p["attitude_decay"],
+            1.0 - self.p["tie_decay"],
+        )  # fmt: skip

@@ -42,35 +42,39 @@ class DailyRecorder:
     def __init__(self, model: GridGovernanceModel):
         self.model = model
         size = model.total_days + 1
-        self.flow = {name: np.zeros(size) for name in FLOW_COUNTERS}
+        #: Column of each flow counter in `flows` (the compiled phases add to today's row).
+        self.column = {name: i for i, name in enumerate(FLOW_COUNTERS)}
+        self._flows = np.zeros((size, len(FLOW_COUNTERS)))
+        self.flow = self._columns(self._flows)
         self.stock = {name: np.zeros(size) for name in STOCKS}
         self.day = 0
 
+    def _columns(self, flows: np.ndarray) -> dict[str, np.ndarray]:
+        return {name: flows[:, i] for name, i in self.column.items()}
+
     def _ensure(self, day: int) -> None:
-        size = len(self.flow["arrivals"])
+        size = len(self._flows)
         if day < size:
             return
-        for table in (self.flow, self.stock):
-            for name, arr in table.items():
-                table[name] = np.concatenate([arr, np.zeros(max(size, day + 1 - size))])
+        extra = max(size, day + 1 - size)
+        self._flows = np.concatenate([self._flows, np.zeros((extra, len(FLOW_COUNTERS)))])
+        self.flow = self._columns(self._flows)
+        for name, arr in self.stock.items():
+            self.stock[name] = np.concatenate([arr, np.zeros(extra)])
 
     def begin_day(self) -> None:
         """Start counting a new day."""
         self.day = self.model.day
         self._ensure(self.day)
 
+    @property
+    def today(self) -> np.ndarray:
+        """Today's row of flow counters (a view; columns as in `column`)."""
+        return self._flows[self.day]
+
     def count(self, name: str, value: float) -> None:
         """Add `value` to today's flow `name`."""
-        self.flow[name][self.day] += value
-
-    def resolved(self, ids: np.ndarray) -> None:
-        """Record needs resolved today."""
-        led = self.model.casework.ledger
-        d = self.day
-        self.flow["n_resolved"][d] += len(ids)
-        self.flow["resolution_days_sum"][d] += float((d - led.t_arise[ids]).sum())
-        reported = ids[led.t_first_report[ids] >= 0]
-        self.flow["report_days_sum"][d] += float((d - led.t_first_report[reported]).sum())
+        self._flows[self.day, self.column[name]] += value
 
     def end_day(self) -> None:
         """Snapshot today's stocks."""

@@ -100,13 +100,11 @@ class GridGovernanceModel(Model):
         day, work, alliance, attitudes = self.day, self.casework, self.alliance, self.attitudes
         self.recorder.begin_day()
         work.arrive(day)  # 1
-        work.report(day)  # 2
-        hours_left = work.patrol(day, alliance.meeting_hours(day))  # 3
-        work.supervise(day, hours_left)
+        hours_left = work.start_day(alliance.meeting_hours(day))
         helping = attitudes.volunteering_neighbours(day)
-        fixes = work.triage(day, hours_left, helping, attitudes.volunteered_yesterday)  # 4
-        fixes.append(work.resolve_due(day))  # 5
-        attitudes.feel(work.close(day, fixes))
+        # 2 report, 3 patrol and waiting, 4 triage and hand-offs, 5 resolution
+        experience = work.work(day, hours_left, helping, attitudes.volunteered_yesterday)
+        attitudes.feel(experience)
         attitudes.participate(day, helping)  # 6
         alliance.meet(day)  # 7
         attitudes.end_day()

@@ -77,6 +77,13 @@ class NeedLedger:
         for name in self.column_names():
             setattr(self, name, getattr(self, "_" + name)[: self.n])
 
+    def full_columns(self) -> dict[str, np.ndarray]:
+        """Every column at full capacity (rows from `n` on are unused), for the kernels.
+
+        The arrays are replaced when the ledger grows; read them again after `add`.
+        """
+        return {name: getattr(self, "_" + name) for name in self.column_names()}
+
     def _grow(self, needed: int) -> None:
         new_cap = max(needed, 2 * self._cap)
         for name in self.column_names():

@@ -1,0 +1,36 @@
+"""Compiled kernels of the daily step (Numba), one module per owner of the day's rules.
+
+`casework` runs the grids' case system of one day (reporting, patrol, waiting, triage and
+hand-offs, resolution); `households` the households' side (feedback, volunteering, identity
+events, meetings, decay). The Python owners (`simulation.casework.Casework`,
+`simulation.attitudes.Attitudes`, `simulation.alliance.Alliance`) keep the state and call
+them with plain arrays.
+
+Same seed, same result, byte for byte, as the NumPy implementation they replaced (commit
+f9db633; `tests/test_reference_outputs.py` holds the proof). For that:
+
+- Random numbers come from the model's own NumPy `Generator`, passed into the kernels, in the
+  same order and with the same methods as before (Numba draws them from the Generator's bit
+  generator with NumPy's algorithms, so the stream is shared with NumPy draws made between
+  kernel calls).
+- Arithmetic is written operation by operation as NumPy evaluated it (no fast-math, no
+  reassociation). A NumPy fancy-index update (`a[rows] += f(a[rows])`) reads every old value
+  before writing, so a household listed twice moves once; the kernels gather, then scatter.
+- Products that NumPy hands to BLAS (the attitude weightings) stay NumPy calls outside the
+  kernels: BLAS sums in its own order, which a loop cannot reproduce bit for bit.
+
+Compiled code is cached on disk (`cache=True`, next to this package or under
+`NUMBA_CACHE_DIR`), so only the first run on a machine compiles (see docs/performance.md);
+importing the CLI compiles nothing. Numba's cache is keyed on this package's source files
+only, so the constants the kernels take from `simulation.needs` are checked at first use
+(`check_constants`) and the kernels recompiled if they changed.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from numba import njit
+
+#: How every kernel is compiled: no Python objects, cached on disk, IEEE arithmetic.
+kernel = partial(njit, cache=True, nogil=True)

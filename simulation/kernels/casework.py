@@ -1,0 +1,674 @@
+"""Compiled casework of one day: reporting, patrol, waiting, triage and hand-offs, resolution.
+
+`casework_day` runs phases 2-5 of the day (after needs arise, before households feel the day)
+over the need ledger's columns; `simulation.casework.Casework` owns the state and documents
+the rules. The counters of the day are added to `flows` (one row of the recorder) at the
+positions given in `CaseParams`, in the order the rules happen.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from simulation.kernels import kernel
+from simulation.needs import (
+    ABANDONED,
+    DEPARTMENT,
+    HIDDEN,
+    IN_HAND,
+    NEIGHBOUR,
+    NOBODY,
+    PARTNER,
+    PARTNER_LEVEL,
+    QUEUED,
+    RESOLVED,
+    SIMPLE,
+    VOLUNTEER,
+    WORKER,
+)
+
+MAX_REFUSALS = 3  # refused hand-offs before a partner-level need is escalated
+
+# Outcomes of one hand-off request.
+NO_PARTNER, WAIT, DISPATCHED, NO_TIME, REFUSED, ESCALATED = 0, 1, 2, 3, 4, 5
+
+
+class LedgerColumns(NamedTuple):
+    """The need ledger's columns (full capacity; rows below the ledger's `n` are needs)."""
+
+    household: np.ndarray
+    grid: np.ndarray
+    category: np.ndarray
+    complexity: np.ndarray
+    status: np.ndarray
+    resolver: np.ndarray
+    t_arise: np.ndarray
+    t_first_report: np.ndarray
+    t_resolve: np.ndarray
+    t_abandon: np.ndarray
+    due: np.ndarray
+    partner: np.ndarray
+    attempts: np.ndarray
+    reopens: np.ndarray
+    reports: np.ndarray
+    overdue: np.ndarray
+    severity: np.ndarray
+    fit: np.ndarray
+    cost: np.ndarray
+    self_reported: np.ndarray
+    lost: np.ndarray
+    escalated: np.ndarray
+
+
+class StreetArrays(NamedTuple):
+    """Households, workers, partners and the alliance as the casework reads and writes them."""
+
+    expected_delay: np.ndarray  # per household
+    worker_tie: np.ndarray  # per household
+    open_needs: np.ndarray  # per household
+    team_competence: np.ndarray  # grid × category
+    grid_street: np.ndarray  # per grid
+    coordination: np.ndarray  # per street (its branch)
+    partner_tie: np.ndarray  # grid × partner
+    partner_fit: np.ndarray  # partner × category
+    partner_member: np.ndarray  # per partner
+    partner_delay: np.ndarray  # per partner, days at zero tie
+    partner_cost: np.ndarray  # per partner, fee per need
+    capacity: np.ndarray  # per partner, needs it can take a day
+    capacity_left: np.ndarray  # per partner, needs it can still take today
+    serving_start: np.ndarray  # per street × category + 1: offsets into serving
+    serving: np.ndarray  # partners doing each kind of work, by street and category
+    followups_due: np.ndarray  # per grid, follow-up hours owed tomorrow
+    hours_owed: np.ndarray  # per grid, overrun owed from tomorrow
+
+
+class CaseParams(NamedTuple):
+    """Parameters, rules and counter positions of the casework kernels."""
+
+    households_per_grid: int
+    visits: int  # patrol visits per grid and day
+    n_categories: int
+    severity_growth: float
+    abandon_rate: float
+    discover_base: float
+    discover_tie: float
+    visit_tie_gain: float
+    give_up_rate: float
+    escalate_after_days: float
+    volunteer_tasks: float
+    neighbour_fix: float
+    volunteer_fit: float
+    fix_hours: float
+    worker_fit: float
+    escalate_hours: float
+    dispatch_hours: float
+    handoff_tie_gain: float
+    handoff_tie_saving: float
+    delay_tie_saving: float
+    accept_b0: float
+    accept_tie: float
+    accept_coordination: float
+    accept_alliance: float
+    lost_base: float
+    lost_load: float
+    lost_tie: float
+    followup_catch: float
+    followup_hours: float
+    quality_noise: float
+    reopen_threshold: float
+    department_delay_min: int
+    department_delay_max: int
+    department_fit: float
+    department_cost: float
+    neighbour_fixes: bool
+    volunteer_casework: bool
+    alliance_matching: bool
+    closed_case_loop: bool
+    follow_up_visits: bool
+    # positions of the day's counters in the recorder's row
+    c_reported: int
+    c_discovered: int
+    c_rereported: int
+    c_gave_up: int
+    c_escalated: int
+    c_escalated_overdue: int
+    c_cost: int
+    c_dispatched: int
+    c_handled: int
+    c_hours_used: int
+    c_worker_fixes: int
+    c_recovered: int
+    c_lost: int
+    c_attempts: int
+    c_reopened: int
+    c_n_resolved: int
+    c_resolution_days_sum: int
+    c_report_days_sum: int
+
+
+@kernel
+def frozen_constants():
+    """The ledger codes compiled into the kernels (checked against `simulation.needs`)."""
+    return (HIDDEN, QUEUED, IN_HAND, RESOLVED, ABANDONED, SIMPLE, PARTNER_LEVEL, NOBODY,
+            WORKER, VOLUNTEER, NEIGHBOUR, PARTNER, DEPARTMENT)  # fmt: skip
+
+
+# ---------------------------------------------------------------------------- helpers
+@kernel
+def _enter_queue(led, ids, n, day, flows, how, c):
+    """Needs enter the queue; the first entry sets `t_first_report` (see `Casework`)."""
+    first = 0
+    for i in range(n):
+        nid = ids[i]
+        led.status[nid] = QUEUED
+        if led.t_first_report[nid] < 0:
+            led.t_first_report[nid] = day
+            first += 1
+        led.reports[nid] += 1
+    flows[how] += first
+    flows[c.c_rereported] += n - first
+
+
+@kernel
+def _give_up(led, st, nid, day):
+    led.status[nid] = ABANDONED
+    led.t_abandon[nid] = day
+    st.open_needs[led.household[nid]] -= 1
+
+
+@kernel
+def _tie_step(ties, rows, n, gain):
+    """`ties[rows] += gain·(1 − ties[rows])` as NumPy does it: old values, each row once."""
+    new = np.empty(n)
+    for i in range(n):
+        t = ties[rows[i]]
+        new[i] = t + gain * (1.0 - t)
+    for i in range(n):
+        ties[rows[i]] = new[i]
+
+
+@kernel
+def _put_in_hand(led, st, c, rng, flows, load, nid, day, resolver, partner, delay, fit, cost):
+    """A partner or the department takes the need; it may be dropped on the way."""
+    led.status[nid] = IN_HAND
+    led.resolver[nid] = resolver
+    led.partner[nid] = partner
+    led.due[nid] = day + delay
+    led.fit[nid] = fit
+    led.cost[nid] += cost
+    flows[c.c_cost] += cost
+    flows[c.c_dispatched] += 1
+    g = led.grid[nid]
+    tie = st.partner_tie[g, partner] if partner >= 0 else 0.0
+    drop = c.lost_base * (1.0 + c.lost_load * load[g]) * (1.0 - c.lost_tie * tie)
+    led.lost[nid] = rng.random() < min(drop, 0.95)
+
+
+@kernel
+def _escalate(led, st, c, rng, flows, load, nid, day):
+    """Send a need to the line department (slow, costly, lower fit)."""
+    delay = rng.integers(c.department_delay_min, c.department_delay_max + 1)
+    led.escalated[nid] = True
+    flows[c.c_escalated] += 1
+    _put_in_hand(
+        led, st, c, rng, flows, load, nid, day, DEPARTMENT, -1, delay, c.department_fit,
+        c.department_cost,
+    )  # fmt: skip
+    return 1
+
+
+@kernel
+def _acceptance(c, tie, coordination, member):
+    z = c.accept_b0 + c.accept_tie * tie
+    if member:
+        z += c.accept_coordination * coordination + c.accept_alliance
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@kernel
+def _hand_off(led, st, c, rng, flows, load, g, day, nid, cat, hours):
+    """Ask partners of grid `g`'s street to take need `nid`; returns (hours, outcome, escalations).
+
+    The rule is `simulation.alliance.Alliance.hand_off` (and `Casework`'s escalation after
+    refusals): with the resource list the worker asks the partners ranked by fit × acceptance;
+    without it one partner doing this kind of work, picked without a list, once a day.
+    """
+    street = st.grid_street[g]
+    k = street * c.n_categories + cat
+    lo, hi = st.serving_start[k], st.serving_start[k + 1]
+    if hi == lo:
+        if hours <= 0:
+            return 0.0, NO_TIME, 0
+        n_esc = _escalate(led, st, c, rng, flows, load, nid, day)
+        return c.escalate_hours, ESCALATED, n_esc
+    n_free = 0
+    for j in range(lo, hi):
+        if st.capacity_left[st.serving[j]] > 0:
+            n_free += 1
+    if n_free == 0:
+        return 0.0, WAIT, 0
+    coordination = st.coordination[street]
+    asks = np.empty(n_free, np.int64)
+    accepts = np.empty(n_free)
+    if c.alliance_matching:
+        keys = np.empty(n_free)
+        m = 0
+        for j in range(lo, hi):
+            q = st.serving[j]
+            if st.capacity_left[q] > 0:
+                a = _acceptance(c, st.partner_tie[g, q], coordination, st.partner_member[q])
+                # insertion by (-fit × acceptance, index), as Python sorts the tuples
+                key = -st.partner_fit[q, cat] * a
+                pos = m
+                while pos > 0 and (
+                    keys[pos - 1] > key or (keys[pos - 1] == key and asks[pos - 1] > q)
+                ):
+                    keys[pos] = keys[pos - 1]
+                    asks[pos] = asks[pos - 1]
+                    accepts[pos] = accepts[pos - 1]
+                    pos -= 1
+                keys[pos] = key
+                asks[pos] = q
+                accepts[pos] = a
+                m += 1
+        n_asks = m
+    else:
+        q = st.serving[lo + rng.integers(0, hi - lo)]
+        if st.capacity_left[q] <= 0:
+            return 0.0, WAIT, 0
+        asks[0] = q
+        accepts[0] = _acceptance(c, st.partner_tie[g, q], coordination, st.partner_member[q])
+        n_asks = 1
+    spent = 0.0
+    for i in range(n_asks):
+        q = asks[i]
+        if spent >= hours:
+            return spent, NO_TIME, 0
+        tie = st.partner_tie[g, q]
+        spent += c.dispatch_hours * (1.0 - c.handoff_tie_saving * tie)
+        if rng.random() < accepts[i]:
+            st.capacity_left[q] -= 1
+            delay = st.partner_delay[q] * (1.0 - c.delay_tie_saving * tie)
+            delay = max(1, int(np.rint(delay * (0.5 + rng.random()))))
+            _put_in_hand(
+                led, st, c, rng, flows, load, nid, day, PARTNER, q, delay,
+                st.partner_fit[q, cat], st.partner_cost[q],
+            )  # fmt: skip
+            return spent, DISPATCHED, 0
+    led.attempts[nid] += 1
+    n_esc = 0
+    if led.attempts[nid] >= MAX_REFUSALS and spent < hours:
+        n_esc = _escalate(led, st, c, rng, flows, load, nid, day)
+        spent += c.escalate_hours
+    return spent, REFUSED, n_esc
+
+
+# ---------------------------------------------------------------------------- phases
+@kernel
+def _report(led, st, c, rng, flows, open_ids, prob, day):
+    """Households report hidden needs (`prob` per hidden need); the rest grow worse."""
+    n = 0
+    for nid in open_ids:
+        if led.status[nid] == HIDDEN:
+            n += 1
+    ids = np.empty(n, np.int64)
+    n = 0
+    for nid in open_ids:
+        if led.status[nid] == HIDDEN:
+            ids[n] = nid
+            n += 1
+    reported = np.empty(n, np.bool_)
+    for i in range(n):
+        reported[i] = rng.random() < prob[i]
+    new = ids[reported]
+    _enter_queue(led, new, len(new), day, flows, c.c_reported, c)
+    for nid in new:
+        led.self_reported[nid] = True
+    still = ids[~reported]
+    for nid in still:
+        led.severity[nid] = min(led.severity[nid] + c.severity_growth, 1.0)
+    for nid in still:
+        if rng.random() < c.abandon_rate:
+            _give_up(led, st, nid, day)
+
+
+@kernel
+def _patrol(led, st, c, rng, flows, open_ids, n_grids, day, first_visit):
+    """Workers visit households and discover hidden needs (hours are booked by `Casework`)."""
+    hpg, visits = c.households_per_grid, c.visits
+    visited = np.empty(n_grids * visits, np.int64)
+    for g in range(n_grids):
+        for v in range(visits):
+            visited[g * visits + v] = g * hpg + rng.integers(0, hpg)
+        first_visit[g] = visited[g * visits]
+    is_visited = np.zeros(len(st.worker_tie), np.bool_)
+    for h in visited:
+        is_visited[h] = True
+    found = np.empty(len(open_ids), np.int64)
+    n_found = 0
+    for nid in open_ids:
+        if led.status[nid] == HIDDEN and is_visited[led.household[nid]]:
+            tie = st.worker_tie[led.household[nid]]
+            if rng.random() < c.discover_base + c.discover_tie * tie:
+                found[n_found] = nid
+                n_found += 1
+    _enter_queue(led, found, n_found, day, flows, c.c_discovered, c)
+    _tie_step(st.worker_tie, visited, len(visited), c.visit_tie_gain)
+
+
+@kernel
+def _supervise(led, st, c, rng, flows, open_ids, hours_left, day, load, let_down, n_let):
+    """Overdue waits are let-downs, some are given up, old queued cases are escalated."""
+    n = len(open_ids)
+    waiting = np.empty(n, np.int64)
+    age = np.empty(n, np.int64)
+    m = 0
+    for nid in open_ids:
+        s = led.status[nid]
+        if s == QUEUED or s == IN_HAND:
+            waiting[m] = nid
+            age[m] = day - led.t_first_report[nid]
+            m += 1
+    for i in range(m):
+        nid = waiting[i]
+        expected = st.expected_delay[led.household[nid]]
+        if age[i] > expected * (led.overdue[nid] + 1):
+            led.overdue[nid] += 1
+            let_down[n_let] = led.household[nid]
+            n_let += 1
+    n_quit = 0
+    for i in range(m):
+        nid = waiting[i]
+        if led.overdue[nid] > 0 and rng.random() < c.give_up_rate:
+            _give_up(led, st, nid, day)
+            let_down[n_let] = led.household[nid]
+            n_let += 1
+            n_quit += 1
+    flows[c.c_gave_up] += n_quit
+    queued_per_grid = np.zeros(len(load), np.int64)
+    for i in range(m):
+        nid = waiting[i]
+        if led.status[nid] == QUEUED:
+            queued_per_grid[led.grid[nid]] += 1
+    for g in range(len(load)):
+        load[g] = queued_per_grid[g] / max(hours_left[g], 0.5)
+    n_old = 0
+    for i in range(m):
+        nid = waiting[i]
+        if led.status[nid] == QUEUED and age[i] > c.escalate_after_days:
+            _escalate(led, st, c, rng, flows, load, nid, day)
+            n_old += 1
+    flows[c.c_escalated_overdue] += n_old
+    return n_let
+
+
+@kernel
+def _neighbours_fix(led, c, rng, open_ids, helping, fixed):
+    """Volunteering neighbours fix hidden simple needs; returns how many (in `fixed`)."""
+    n = 0
+    for nid in open_ids:
+        if led.status[nid] == HIDDEN and led.complexity[nid] == SIMPLE:
+            chance = min(1.0, c.neighbour_fix * helping[led.household[nid]])
+            if rng.random() < chance:
+                fixed[n] = nid
+                n += 1
+    return n
+
+
+@kernel
+def _grid_handles(
+    led, st, c, rng, flows, load, g, day, queue, hours, volunteers, done, who, fits, n_done
+):
+    """Volunteers, then the grid's worker team, work down the grid's queue (see `Casework`)."""
+    used = 0.0
+    n_fixed = handled = 0
+    competence = st.team_competence[g]
+    for nid in queue:
+        cx, cat = led.complexity[nid], led.category[nid]
+        if cx == SIMPLE:
+            if volunteers > 0:
+                volunteers -= 1
+                done[n_done], who[n_done], fits[n_done] = nid, VOLUNTEER, c.volunteer_fit
+                n_done += 1
+                handled += 1
+                continue
+            if used >= hours:
+                break
+            used += c.fix_hours / competence[cat]
+            done[n_done], who[n_done] = nid, WORKER
+            fits[n_done] = c.worker_fit * competence[cat]
+            n_done += 1
+            n_fixed += 1
+        elif cx == PARTNER_LEVEL:
+            spent, outcome, _ = _hand_off(led, st, c, rng, flows, load, g, day, nid, cat,
+                                          hours - used)  # fmt: skip
+            used += spent
+            if outcome == NO_TIME:
+                break
+            if outcome == WAIT:
+                continue
+        else:
+            if used >= hours:
+                break
+            used += c.escalate_hours
+            _escalate(led, st, c, rng, flows, load, nid, day)
+        handled += 1
+    st.hours_owed[g] = max(used - hours, 0.0)
+    return used, handled, n_fixed, n_done
+
+
+@kernel
+def _triage(led, st, c, rng, flows, open_ids, load, hours_left, helping, volunteers, day,
+            done, who, fits, worker_hours, worker_fixes):  # fmt: skip
+    """Neighbours, volunteers and worker teams work down the queues; returns fixes made."""
+    n_done = 0
+    if c.neighbour_fixes:
+        n_done = _neighbours_fix(led, c, rng, open_ids, helping, done)
+        for i in range(n_done):
+            who[i] = NEIGHBOUR
+            fits[i] = c.volunteer_fit
+    n_grids = len(hours_left)
+    worker_hours[:] = 0.0
+    m = 0
+    for nid in open_ids:
+        if led.status[nid] == QUEUED:
+            m += 1
+    if m == 0:
+        return n_done
+    st.capacity_left[:] = st.capacity  # a day of hand-offs: partners' capacity is fresh
+    queued = np.empty(m, np.int64)
+    m = 0
+    for nid in open_ids:
+        if led.status[nid] == QUEUED:
+            queued[m] = nid
+            m += 1
+    # Most severe first, then oldest, grid by grid (stable, as np.lexsort).
+    order = np.argsort(led.t_arise[queued], kind="mergesort")
+    queued = queued[order]
+    order = np.argsort(-led.severity[queued], kind="mergesort")
+    queued = queued[order]
+    order = np.argsort(led.grid[queued], kind="mergesort")
+    queued = queued[order]
+    if c.volunteer_casework:
+        capacity = np.empty(n_grids, np.int64)
+        for g in range(n_grids):
+            capacity[g] = rng.poisson(c.volunteer_tasks * volunteers[g])
+    else:
+        capacity = np.zeros(n_grids, np.int64)
+    used = 0.0
+    handled = n_fixed = 0
+    lo = 0
+    while lo < m:
+        g = led.grid[queued[lo]]
+        hi = lo
+        while hi < m and led.grid[queued[hi]] == g:
+            hi += 1
+        u, h, f, n_done = _grid_handles(
+            led, st, c, rng, flows, load, g, day, queued[lo:hi], hours_left[g], capacity[g],
+            done, who, fits, n_done,
+        )  # fmt: skip
+        worker_hours[g] = u
+        worker_fixes[g] += f
+        used, handled, n_fixed = used + u, handled + h, n_fixed + f
+        lo = hi
+    flows[c.c_handled] += handled
+    flows[c.c_hours_used] += used
+    flows[c.c_worker_fixes] += n_fixed
+    return n_done
+
+
+@kernel
+def _resolve_due(led, st, c, rng, flows, open_ids, day, done, who, fits, n_done, let_down,
+                 n_let):  # fmt: skip
+    """Cases in hand due today are fixed, unless dropped (the closed loop catches most)."""
+    n = len(open_ids)
+    due = np.empty(n, np.int64)
+    m = 0
+    for nid in open_ids:
+        if led.status[nid] == IN_HAND and led.due[nid] <= day:
+            due[m] = nid
+            m += 1
+    n_dropped = n_caught = 0
+    for i in range(m):
+        if led.lost[due[i]]:
+            n_dropped += 1
+    if n_dropped:
+        dropped = np.empty(n_dropped, np.int64)
+        j = 0
+        for i in range(m):
+            if led.lost[due[i]]:
+                dropped[j] = due[i]
+                j += 1
+        caught = np.zeros(n_dropped, np.bool_)
+        if c.closed_case_loop:
+            for j in range(n_dropped):
+                caught[j] = rng.random() < c.followup_catch
+            for j in range(n_dropped):
+                if caught[j]:
+                    st.followups_due[led.grid[dropped[j]]] += c.followup_hours
+        for j in range(n_dropped):
+            nid = dropped[j]
+            led.lost[nid] = False
+            led.resolver[nid] = NOBODY
+            if caught[j]:
+                led.status[nid] = QUEUED
+                n_caught += 1
+            else:
+                led.status[nid] = HIDDEN
+        for j in range(n_dropped):
+            if not caught[j]:
+                let_down[n_let] = led.household[dropped[j]]
+                n_let += 1
+        flows[c.c_recovered] += n_caught
+        flows[c.c_lost] += n_dropped - n_caught
+    for i in range(m):
+        nid = due[i]
+        if led.status[nid] == IN_HAND:
+            done[n_done], who[n_done], fits[n_done] = nid, led.resolver[nid], led.fit[nid]
+            n_done += 1
+    return n_done, n_let
+
+
+@kernel
+def _close(led, st, c, rng, flows, day, ids, who, fits, quality, delay, ok, self_reported,
+           ):  # fmt: skip
+    """Draw the quality of today's fixes; resolve those that hold, reopen the others."""
+    n = len(ids)
+    for i in range(n):
+        led.resolver[ids[i]] = who[i]
+        led.fit[ids[i]] = fits[i]
+    for i in range(n):
+        q = fits[i] + rng.normal(0.0, c.quality_noise)
+        quality[i] = min(max(q, 0.0), 1.0)
+    n_failed = 0
+    for i in range(n):
+        ok[i] = quality[i] >= c.reopen_threshold
+        n_failed += not ok[i]
+    flows[c.c_attempts] += n
+    flows[c.c_reopened] += n_failed
+    for i in range(n):
+        nid = ids[i]
+        first = led.t_first_report[nid]
+        delay[i] = day - first if first >= 0 else st.expected_delay[led.household[nid]]
+        self_reported[i] = led.self_reported[nid]
+    n_unknown = 0
+    for i in range(n):
+        if not ok[i]:
+            nid = ids[i]
+            led.reopens[nid] += 1
+            led.resolver[nid] = NOBODY
+            if c.closed_case_loop:
+                led.status[nid] = QUEUED
+                if led.t_first_report[nid] < 0:
+                    led.t_first_report[nid] = day
+                    led.reports[nid] += 1
+                    n_unknown += 1
+            else:
+                led.status[nid] = HIDDEN
+    if c.closed_case_loop:
+        flows[c.c_discovered] += n_unknown
+    n_good = 0
+    resolution_days = report_days = 0
+    for i in range(n):
+        if ok[i]:
+            nid = ids[i]
+            led.status[nid] = RESOLVED
+            led.t_resolve[nid] = day
+            st.open_needs[led.household[nid]] -= 1
+            n_good += 1
+            resolution_days += day - led.t_arise[nid]
+            if led.t_first_report[nid] >= 0:
+                report_days += day - led.t_first_report[nid]
+    flows[c.c_n_resolved] += n_good
+    flows[c.c_resolution_days_sum] += float(resolution_days)
+    flows[c.c_report_days_sum] += float(report_days)
+    for i in range(n):
+        nid = ids[i]
+        if ok[i] and led.resolver[nid] == PARTNER:
+            g, q = led.grid[nid], led.partner[nid]
+            st.partner_tie[g, q] += c.handoff_tie_gain * (1.0 - st.partner_tie[g, q])
+    if c.follow_up_visits:
+        for i in range(n):
+            st.followups_due[led.grid[ids[i]]] += c.followup_hours
+        rows = np.empty(n, np.int64)
+        for i in range(n):
+            rows[i] = led.household[ids[i]]
+        _tie_step(st.worker_tie, rows, n, c.visit_tie_gain)
+
+
+@kernel
+def casework_day(led, st, c, rng, flows, open_ids, report_prob, hours_left, helping,
+                 volunteers, day, load, first_visit, worker_hours,
+                 worker_fixes):  # fmt: skip
+    """Phases 2-5 of a day: report, patrol, waiting, triage and hand-offs, resolution.
+
+    Returns:
+        What the households lived through: the household, quality, delay, outcome and
+        self-report flag of each fix attempt, and the households let down today.
+    """
+    n = len(open_ids)
+    let_down = np.empty(3 * n + 1, np.int64)
+    _report(led, st, c, rng, flows, open_ids, report_prob, day)
+    _patrol(led, st, c, rng, flows, open_ids, len(hours_left), day, first_visit)
+    n_let = _supervise(led, st, c, rng, flows, open_ids, hours_left, day, load, let_down, 0)
+    done = np.empty(n, np.int64)
+    who = np.empty(n, np.int8)
+    fits = np.empty(n)
+    n_done = _triage(led, st, c, rng, flows, open_ids, load, hours_left, helping, volunteers,
+                     day, done, who, fits, worker_hours, worker_fixes)  # fmt: skip
+    n_done, n_let = _resolve_due(led, st, c, rng, flows, open_ids, day, done, who, fits, n_done,
+                                 let_down, n_let)  # fmt: skip
+    ids = done[:n_done]
+    quality = np.empty(n_done)
+    delay = np.empty(n_done)
+    ok = np.empty(n_done, np.bool_)
+    self_reported = np.empty(n_done, np.bool_)
+    _close(led, st, c, rng, flows, day, ids, who[:n_done], fits[:n_done], quality, delay, ok,
+           self_reported)  # fmt: skip
+    rows = np.empty(n_done, np.int64)
+    for i in range(n_done):
+        rows[i] = led.household[ids[i]]
+    return rows, quality, delay, ok, self_reported, let_down[:n_let]
