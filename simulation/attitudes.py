@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.kernels import CallSite
 from simulation.kernels import households as kh
 from simulation.part import ModelPart
 
@@ -39,7 +40,19 @@ class Attitudes(ModelPart):
         self._peer_weight = p["volunteer_peer"] / neighbour_count
         #: Per grid, households that volunteered yesterday (today's helping hands).
         self.volunteered_yesterday = np.zeros(self.n_grids, dtype=np.int64)
+        # Neighbours helping, kept up to date from the volunteers of the last RECENT + 1 days.
+        if not np.all(self.neighbours.data == 1.0):
+            raise ValueError("the neighbour network must have unit weights")
         self._helping = np.zeros(hh.n)
+        self._active = np.zeros(hh.n, dtype=bool)
+        self._volunteers_by_day = np.zeros((RECENT + 1, hh.n), dtype=np.int64)
+        self._n_by_day = np.zeros(RECENT + 1, dtype=np.int64)
+        self._update_helping = CallSite(kh.volunteering_neighbours)
+        self._volunteer = CallSite(kh.volunteer)
+        self._event = CallSite(kh.identity_event)
+        self._decay = CallSite(kh.decay)
+        self._let_downs = CallSite(kh.feel_let_downs)
+        self._ratings = CallSite(kh.feel_ratings)
         self._feel_params = tuple(
             float(v)
             for v in (
@@ -55,9 +68,10 @@ class Attitudes(ModelPart):
         Read before today's volunteering; the day's rules share this one array.
         """
         adj = self.neighbours
-        kh.volunteering_neighbours(
-            adj.indptr, adj.indices, self.households.last_volunteered, day, RECENT, self._helping
-        )
+        self._update_helping(
+            adj.indptr, adj.indices, self.households.last_volunteered, day, RECENT,
+            self._helping, self._active, self._volunteers_by_day, self._n_by_day,
+        )  # fmt: skip
         return self._helping
 
     def feel(self, exp: Experience) -> None:
@@ -76,13 +90,20 @@ class Attitudes(ModelPart):
         """
         p, hh, rec = self.p, self.households, self.recorder
         if len(exp.let_down):
-            kh.feel_let_downs(hh.trust, exp.let_down, p["trust_down"], p["disappointment"])
-            rec.count("disappointed", len(exp.let_down))
+            down = np.ascontiguousarray(exp.let_down, dtype=np.int64)
+            self._let_downs(hh.trust, down, p["trust_down"], p["disappointment"])
+            rec.count("disappointed", len(down))
         if len(exp.rows) == 0:
             return
-        satisfied = kh.feel_ratings(
+        # The types the compiled call site was made for (an Experience may come from outside).
+        satisfied = self._ratings(
             hh.attitudes, hh.expected_quality, hh.expected_delay, hh.satisfaction, hh.rated,
-            exp.rows, exp.quality, exp.delay, exp.ok, exp.self_reported, self._feel_params,
+            np.ascontiguousarray(exp.rows, dtype=np.int64),
+            np.ascontiguousarray(exp.quality, dtype=float),
+            np.ascontiguousarray(exp.delay, dtype=float),
+            np.ascontiguousarray(exp.ok, dtype=bool),
+            np.ascontiguousarray(exp.self_reported, dtype=bool),
+            self._feel_params,
         )  # fmt: skip
         rec.count("rated", len(exp.rows))
         rec.count("satisfied", satisfied)
@@ -92,22 +113,26 @@ class Attitudes(ModelPart):
         p, hh = self.p, self.households
         z = self._volunteer_weights @ hh.attitudes  # a BLAS product: made here, not compiled
         hours = p["volunteer_session_hours"]
-        n = kh.volunteer(
-            self.rng, z, helping, self._peer_weight, p["volunteer_d0"], hh.last_volunteered,
-            hh.volunteer_hours, hours, hh.grid, day, self.volunteered_yesterday,
+        slot = day % len(self._n_by_day)
+        n = self._volunteer(
+            self.rng, z, helping, self._peer_weight, float(p["volunteer_d0"]),
+            hh.last_volunteered, hh.volunteer_hours, float(hours), hh.grid, day,
+            self.volunteered_yesterday, self._volunteers_by_day[slot],
         )  # fmt: skip
+        self._n_by_day[slot] = n
         self.recorder.count("volunteer_hours", hours * n)
         if self.rules.identity_events and day % p["identity_event_interval"] == 0:
             # Value-building event: attendees (party members more often) identify more.
-            kh.identity_event(
-                self.rng, hh.identity, hh.party_member, p["event_attendance"], p["event_gain"]
-            )
+            self._event(
+                self.rng, hh.identity, hh.party_member, float(p["event_attendance"]),
+                float(p["event_gain"]),
+            )  # fmt: skip
             self.recorder.count("cost", p["event_cost"] * self.n_streets)
 
     def end_day(self) -> None:
         """Attitudes drift back toward their baselines; worker–household ties decay."""
         hh = self.households
-        kh.decay(
-            hh.attitudes, hh.attitude_base, hh.worker_tie, self.p["attitude_decay"],
+        self._decay(
+            hh.attitudes, hh.attitude_base, hh.worker_tie, float(self.p["attitude_decay"]),
             1.0 - self.p["tie_decay"],
         )  # fmt: skip

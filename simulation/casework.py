@@ -17,6 +17,7 @@ from scipy.special import expit
 
 from simulation import needs as nd
 from simulation.agents import GridWorker, LineDepartment
+from simulation.kernels import CallSite
 from simulation.kernels import casework as kc
 from simulation.part import ModelPart
 
@@ -72,6 +73,7 @@ class Casework(ModelPart):
         self._columns: kc.LedgerColumns | None = None
         self._street: kc.StreetArrays | None = None
         self._kernel_params = self._params_for_kernels()
+        self._casework_day = CallSite(kc.casework_day)
         self.arrivals = nd.Arrivals(p, hh.n, self.rng)
         # Coefficients on the attitude rows (identity, trust, efficacy) for one product a day.
         self._report_weights = np.array(
@@ -189,9 +191,11 @@ class Casework(ModelPart):
         prob = self.report_probability(led.household[ids], led.severity[ids])
         flows = rec.today
         escalated_before = flows[rec.column["escalated"]]
-        rows, quality, delay, ok, self_reported, let_down = kc.casework_day(
+        rows, quality, delay, ok, self_reported, let_down = self._casework_day(
             self._ledger_columns(), self._street_arrays(), self._kernel_params, self.rng,
-            flows, self.open_ids, prob, hours_left, helping, volunteers, day, self._load,
+            flows, self.open_ids, prob, np.ascontiguousarray(hours_left, dtype=float),
+            np.ascontiguousarray(helping, dtype=float),
+            np.ascontiguousarray(volunteers, dtype=np.int64), day, self._load,
             self._first_visit, self._worker_hours, self._worker_fixes,
         )  # fmt: skip
         rec.count("hours_capacity", self._capacity_hours())

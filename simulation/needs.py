@@ -53,8 +53,9 @@ _BOOL_COLUMNS = ("self_reported", "lost", "elderly", "escalated")
 class NeedLedger:
     """Growable column store of needs; index = need id.
 
-    Columns are attributes (`ledger.status`, `ledger.t_arise`, …) holding views of the live
-    rows; they are re-bound whenever the ledger grows, so do not keep references across days.
+    Columns are attributes (`ledger.status`, `ledger.t_arise`, …) giving views of the live
+    rows (made when read, so adding needs costs nothing per column); do not keep them across
+    days, as a new need is not in an older view.
     """
 
     def __init__(self, capacity: int = 1024):
@@ -66,16 +67,11 @@ class NeedLedger:
             setattr(self, "_" + name, np.zeros(capacity))
         for name in _BOOL_COLUMNS:
             setattr(self, "_" + name, np.zeros(capacity, dtype=bool))
-        self._bind()
 
     @staticmethod
     def column_names() -> tuple[str, ...]:
         """All column names."""
         return tuple(_INT_COLUMNS) + _FLOAT_COLUMNS + _BOOL_COLUMNS
-
-    def _bind(self) -> None:
-        for name in self.column_names():
-            setattr(self, name, getattr(self, "_" + name)[: self.n])
 
     def full_columns(self) -> dict[str, np.ndarray]:
         """Every column at full capacity (rows from `n` on are unused), for the kernels.
@@ -123,8 +119,19 @@ class NeedLedger:
         self._reports[sl] = 0
         self._overdue[sl] = 0
         self.n = start + k
-        self._bind()
         return np.arange(start, start + k)
+
+
+def _live_rows(name: str) -> property:
+    def fget(self):
+        return getattr(self, "_" + name)[: self.n]
+
+    return property(fget, doc=f"Column `{name}` of the needs raised so far (a view).")
+
+
+for _name in NeedLedger.column_names():
+    setattr(NeedLedger, _name, _live_rows(_name))
+del _name
 
 
 class Arrivals:

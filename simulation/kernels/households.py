@@ -17,14 +17,27 @@ IDENTITY, TRUST, EFFICACY = 0, 1, 2
 
 
 @kernel
-def volunteering_neighbours(indptr, indices, last_volunteered, day, recent, helping):
-    """Per household, neighbours (CSR adjacency) who volunteered in the last `recent` days."""
-    for h in range(len(helping)):
-        total = 0.0
-        for j in range(indptr[h], indptr[h + 1]):
-            if day - last_volunteered[indices[j]] < recent:
-                total += 1.0
-        helping[h] = total
+def volunteering_neighbours(indptr, indices, last_volunteered, day, recent, helping, active,
+                            volunteers_by_day, n_by_day):  # fmt: skip
+    """Keep `helping` (per household, neighbours who volunteered in the last `recent` days).
+
+    Only households that volunteered yesterday or exactly `recent` days ago can have changed
+    status; each change moves its neighbours' counts by one (the adjacency is symmetric with
+    unit weights, so the counts are the same integers a full matrix product gives).
+    `volunteers_by_day` holds the volunteers of the last `recent` + 1 days, one row per day
+    modulo its length (filled by `volunteer`).
+    """
+    rows = len(n_by_day)
+    for back in (1, recent):
+        slot = (day - back) % rows
+        for i in range(n_by_day[slot]):
+            h = volunteers_by_day[slot, i]
+            now = day - last_volunteered[h] < recent
+            if now != active[h]:
+                active[h] = now
+                step = 1.0 if now else -1.0
+                for j in range(indptr[h], indptr[h + 1]):
+                    helping[indices[j]] += step
 
 
 @kernel
@@ -96,11 +109,11 @@ def _gain_where(values, rows, mask, gain, scratch):
 
 @kernel
 def volunteer(rng, z, helping, peer_weight, d0, last_volunteered, volunteer_hours, hours,
-              grid, day, volunteered):  # fmt: skip
+              grid, day, volunteered, today):  # fmt: skip
     """Residents volunteer with probability logistic(z + helping·peer + d0); returns how many.
 
     `z` is the attitude weighting (a BLAS product, made by the caller); `volunteered` gets
-    the count per grid.
+    the count per grid, `today` the households that volunteered (the first ones).
     """
     n = len(z)
     volunteered[:] = 0
@@ -111,6 +124,7 @@ def volunteer(rng, z, helping, peer_weight, d0, last_volunteered, volunteer_hour
             last_volunteered[h] = day
             volunteer_hours[h] += hours
             volunteered[grid[h]] += 1
+            today[count] = h
             count += 1
     return count
 
