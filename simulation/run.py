@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 from simulation.config import ConfigError, load_scenario, parse_overrides, validate_parameters
 from simulation.outcomes import DAILY, KEY_DAILY, MODEL_SUMMARY, SUMMARY
-from simulation.provenance import package_versions
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -130,6 +129,7 @@ def write_run(
         ConfigError: The folder is refused (see `check_run_folder`) or cannot be written.
     """
     from simulation.folders import claim
+    from simulation.provenance import package_versions  # importlib.metadata: not for --help
 
     out_dir = Path(out_dir)
     check_run_folder(out_dir, scenario, result.seed, overwrite)
