@@ -2,12 +2,12 @@
 
 `gridgov run SCENARIO.toml` writes into one folder: `timeseries.parquet` (one row per day) and
 `summary.json` (scenario, seed, parameters, scored-period metrics, package versions); with
-`--figure` also `figure.png` (the key daily series; drawing it imports Matplotlib, which costs
-about as much as the run itself, so it is drawn only when asked). The folder must be new,
-empty, or one an earlier `gridgov run` of the same scenario wrote (then `--overwrite` replaces
-exactly the files it wrote, and removes an earlier figure a run without `--figure` did not
-redraw; see `simulation.folders`). Each file is written under a temporary name and renamed,
-and a failed write removes this run's files, so nothing is left half-written.
+`--figure` also `figure.png` (the key daily series; drawing it imports Matplotlib and adds
+most of a second, so it is drawn only when asked). The folder must be new, empty, or one an
+earlier `gridgov run` of the same scenario wrote (then `--overwrite` replaces exactly the files
+it wrote, and removes an earlier figure a run without `--figure` did not redraw; see
+`simulation.folders`). Each file is written under a temporary name and renamed, and a failed
+write removes this run's files, so nothing is left half-written.
 
 Only the standard library and light `simulation` modules are imported at the top: `gridgov
 --help` and `gridgov validate` import this module to register `run`, and must not pay for
