@@ -171,7 +171,7 @@ def neighbour_network(
     """
     n = households_per_grid
     k = max(2, min(degree - degree % 2, n - 1 - (n - 1) % 2))
-    # One draw per grid, one at a time: a vectorised draw would give other numbers.
+    # One draw per grid, in grid order, exactly as the run has always drawn them.
     seeds = [int(rng.integers(2**31)) for _ in range(n_grids)]
     grids = [small_world(n, k, float(rewire), s) for s in seeds]
     total = n_grids * n
