@@ -65,7 +65,12 @@ class GridGovernanceModel(Model):
         self.layout = make_layout(p["n_streets"], p["grids_per_street"], p["households_per_grid"])
         self.width, self.height = self.layout.width, self.layout.height
         self.grid_bounds = self.layout.grid_bounds
-        self.grid = OrthogonalMooreGrid((self.width, self.height), torus=False, random=self.random)
+        # Mesa's Moore grid, its cells wired from a table cached per size (`simulation.space`).
+        from simulation.space import MooreGrid  # here, not at the top: keeps this block whole
+
+        self.grid: OrthogonalMooreGrid = MooreGrid(
+            (self.width, self.height), torus=False, random=self.random
+        )
         self.households = hh = Households(self.layout, p, self.rng)
         self.neighbours = neighbour_network(
             self.n_grids,

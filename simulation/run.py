@@ -1,11 +1,17 @@
 """Run one street: `simulate()` for Python, `gridgov run` for the shell.
 
-`gridgov run SCENARIO.toml` writes into one folder: `timeseries.parquet` (one row per day),
-`summary.json` (scenario, seed, parameters, scored-period metrics, package versions) and
-`figure.png` (the key daily series). The folder must be new, empty, or one an earlier
-`gridgov run` of the same scenario wrote (then `--overwrite` replaces exactly the files it
-wrote; see `simulation.folders`). Each file is written under a temporary name and renamed, and
-a failed write removes this run's files, so nothing is left half-written.
+`gridgov run SCENARIO.toml` writes into one folder: `timeseries.parquet` (one row per day) and
+`summary.json` (scenario, seed, parameters, scored-period metrics, package versions); with
+`--figure` also `figure.png` (the key daily series; drawing it imports Matplotlib and adds
+most of a second, so it is drawn only when asked). The folder must be new, empty, or one an
+earlier `gridgov run` of the same scenario wrote (then `--overwrite` replaces exactly the files
+it wrote, and removes an earlier figure a run without `--figure` did not redraw; see
+`simulation.folders`). Each file is written under a temporary name and renamed, and a failed
+write removes this run's files, so nothing is left half-written.
+
+Only the standard library and light `simulation` modules are imported at the top: `gridgov
+--help` and `gridgov validate` import this module to register `run`, and must not pay for
+pandas, NumPy or Mesa.
 """
 
 from __future__ import annotations
@@ -14,13 +20,13 @@ import argparse
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from simulation.config import ConfigError, load_scenario, parse_overrides, validate_parameters
 from simulation.outcomes import DAILY, KEY_DAILY, MODEL_SUMMARY, SUMMARY
-from simulation.provenance import package_versions
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -54,7 +60,7 @@ def simulate(params: dict[str, Any], seed: int, days: int | None = None) -> RunR
     return RunResult(full, int(seed), model.timeseries(), model.summary())
 
 
-#: The daily series `figure.png` shows, labelled from the metric registry.
+#: The daily series `figure.png` (`gridgov run --figure`) shows, labelled from the registry.
 KEY_SERIES = KEY_DAILY
 
 
@@ -102,7 +108,7 @@ def check_run_folder(out_dir: str | Path, scenario: str, seed: int, overwrite: b
 
 
 def write_run(
-    result: RunResult, scenario: str, out_dir: Path, figure: bool = True, overwrite: bool = False
+    result: RunResult, scenario: str, out_dir: Path, figure: bool = False, overwrite: bool = False
 ) -> Path:
     """Write a run's files into `out_dir`, a new folder or one an earlier run wrote.
 
@@ -113,7 +119,7 @@ def write_run(
         result: The run.
         scenario: Scenario name (recorded in the marker and the summary).
         out_dir: The folder.
-        figure: Also write ``figure.png``.
+        figure: Also write ``figure.png`` (imports Matplotlib; off by default, as in the CLI).
         overwrite: Replace an earlier run's files in `out_dir` (only files gridgov wrote).
 
     Returns:
@@ -123,6 +129,7 @@ def write_run(
         ConfigError: The folder is refused (see `check_run_folder`) or cannot be written.
     """
     from simulation.folders import claim
+    from simulation.provenance import package_versions  # importlib.metadata: not for --help
 
     out_dir = Path(out_dir)
     check_run_folder(out_dir, scenario, result.seed, overwrite)
@@ -191,10 +198,11 @@ def _run_command(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else default
     check_run_folder(out, scenario.name, args.seed, args.overwrite)  # before the run
     result = simulate(scenario.params, args.seed)
-    write_run(result, scenario.name, out, overwrite=args.overwrite)
+    write_run(result, scenario.name, out, figure=args.figure, overwrite=args.overwrite)
     print(f"scenario {scenario.name}, seed {args.seed}, {len(result.timeseries)} days")
     print(format_summary(result.summary))
-    print(f"wrote {out}/ (timeseries.parquet, summary.json, figure.png)")
+    written = ["timeseries.parquet", "summary.json", *(["figure.png"] if args.figure else [])]
+    print(f"wrote {out}/ ({', '.join(written)})")
     return 0
 
 
@@ -214,5 +222,9 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--overwrite", action="store_true",
         help="replace an earlier run in --out (only the files gridgov wrote there)",
+    )  # fmt: skip
+    p.add_argument(
+        "--figure", action="store_true",
+        help="also draw figure.png, the key daily series (imports Matplotlib: slower)",
     )  # fmt: skip
     p.set_defaults(func=_run_command)

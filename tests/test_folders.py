@@ -181,7 +181,7 @@ def test_run_name_from_file_stays_under_results(tmp_path):
 
 def test_run_again_needs_overwrite_which_replaces_only_our_files(tmp_path):
     out = tmp_path / "r"
-    assert gridgov("run", BASELINE, "--out", out, *FAST, cwd=tmp_path).returncode == 0
+    assert gridgov("run", BASELINE, "--out", out, "--figure", *FAST, cwd=tmp_path).returncode == 0
     assert sorted(read_marker(out)["files"]) == ["figure.png", "summary.json", "timeseries.parquet"]
     (out / "my-notes.txt").write_text("keep")
     again = gridgov("run", BASELINE, "--out", out, "--seed", "2", *FAST, cwd=tmp_path)
@@ -190,9 +190,12 @@ def test_run_again_needs_overwrite_which_replaces_only_our_files(tmp_path):
     assert r.returncode == 0, r.stderr
     assert '"seed": 2' in (out / "summary.json").read_text()
     assert (out / "my-notes.txt").read_text() == "keep"
+    # The earlier run's figure goes too: this run drew none (no --figure), and a folder never
+    # mixes two runs' files.
     assert sorted(p.name for p in out.iterdir()) == [
-        MARKER, "figure.png", "my-notes.txt", "summary.json", "timeseries.parquet",
+        MARKER, "my-notes.txt", "summary.json", "timeseries.parquet",
     ]  # fmt: skip
+    assert sorted(read_marker(out)["files"]) == ["summary.json", "timeseries.parquet"]
     # Another scenario's run folder is not ours to replace.
     other = gridgov("run", ROOT / "scenarios/full.toml", "--out", out, "--overwrite", *FAST,
                     cwd=tmp_path)  # fmt: skip

@@ -42,10 +42,14 @@ def test_cli_bad_set_value_is_one_line(tmp_path):
 def test_run_writes_identical_files_for_the_same_seed(tmp_path):
     a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
     assert main(["run", "scenarios/full.toml", "--seed", "4", "--out", str(a), *FAST]) == 0
-    assert main(["run", "scenarios/full.toml", "--seed", "4", "--out", str(b), *FAST]) == 0
+    assert main(["run", "scenarios/full.toml", "--seed", "4", "--out", str(b), "--figure",
+                 *FAST]) == 0  # fmt: skip
     assert main(["run", "scenarios/full.toml", "--seed", "5", "--out", str(c), *FAST]) == 0
-    for name in ("timeseries.parquet", "summary.json", "figure.png"):
-        assert (a / name).exists()
+    # The figure is drawn only when asked, and asking for it changes no other file.
+    assert sorted(p.name for p in a.iterdir() if not p.name.startswith(".")) == [
+        "summary.json", "timeseries.parquet",
+    ]  # fmt: skip
+    assert (b / "figure.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (a / "timeseries.parquet").read_bytes() == (b / "timeseries.parquet").read_bytes()
     assert (a / "summary.json").read_text() == (b / "summary.json").read_text()
     ta, tc = pd.read_parquet(a / "timeseries.parquet"), pd.read_parquet(c / "timeseries.parquet")
@@ -63,3 +67,5 @@ def test_run_default_output_folder(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "results" / "baseline-seed9" / "summary.json").exists()
     out = capsys.readouterr().out
     assert "resolution_days_rmst" in out and "results/baseline-seed9" in out
+    assert "wrote results/baseline-seed9/ (timeseries.parquet, summary.json)" in out
+    assert not (tmp_path / "results" / "baseline-seed9" / "figure.png").exists()
