@@ -16,6 +16,8 @@ import pandas as pd
 from scipy import stats
 
 from simulation import needs as nd
+from simulation.kernels import CallSite
+from simulation.kernels.recording import STOCK_COLUMNS, snapshot_stocks
 from simulation.outcomes import DAILY, MODEL_SUMMARY
 
 if TYPE_CHECKING:
@@ -30,10 +32,7 @@ FLOW_COUNTERS = (
     "rereported", "recovered", "gave_up", "escalated_overdue", "disappointed", "admin_hours",
     "dispatched",
 )  # fmt: skip
-STOCKS = (
-    "backlog", "hidden", "mean_trust", "mean_identity", "mean_efficacy", "mean_satisfaction",
-    "volunteers_30d", "mean_worker_tie", "mean_partner_tie",
-)  # fmt: skip
+STOCKS = STOCK_COLUMNS  # read at the day's end (`simulation.kernels.recording`)
 
 
 class DailyRecorder:
@@ -45,12 +44,16 @@ class DailyRecorder:
         #: Column of each flow counter in `flows` (the compiled phases add to today's row).
         self.column = {name: i for i, name in enumerate(FLOW_COUNTERS)}
         self._flows = np.zeros((size, len(FLOW_COUNTERS)))
-        self.flow = self._columns(self._flows)
-        self.stock = {name: np.zeros(size) for name in STOCKS}
+        self._stocks = np.zeros((size, len(STOCKS)))
+        self.flow, self.stock = self._columns()
         self.day = 0
+        self._snapshot = CallSite(snapshot_stocks)
 
-    def _columns(self, flows: np.ndarray) -> dict[str, np.ndarray]:
-        return {name: flows[:, i] for name, i in self.column.items()}
+    def _columns(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        return (
+            {name: self._flows[:, i] for name, i in self.column.items()},
+            {name: self._stocks[:, i] for i, name in enumerate(STOCKS)},
+        )
 
     def _ensure(self, day: int) -> None:
         size = len(self._flows)
@@ -58,9 +61,8 @@ class DailyRecorder:
             return
         extra = max(size, day + 1 - size)
         self._flows = np.concatenate([self._flows, np.zeros((extra, len(FLOW_COUNTERS)))])
-        self.flow = self._columns(self._flows)
-        for name, arr in self.stock.items():
-            self.stock[name] = np.concatenate([arr, np.zeros(extra)])
+        self._stocks = np.concatenate([self._stocks, np.zeros((extra, len(STOCKS)))])
+        self.flow, self.stock = self._columns()
 
     def begin_day(self) -> None:
         """Start counting a new day."""
@@ -77,26 +79,19 @@ class DailyRecorder:
         self._flows[self.day, self.column[name]] += value
 
     def end_day(self) -> None:
-        """Snapshot today's stocks."""
-        m, d = self.model, self.day
-        hh, led, alliance = m.households, m.casework.ledger, m.alliance
-        # np.add.reduce / count_nonzero rather than .mean(): this runs every day and the
-        # Python-level overhead of .mean() is most of its cost on arrays this size.
-        by_status = np.bincount(led.status[m.casework.open_ids], minlength=len(nd.STATUS_NAMES))
-        s = self.stock
-        s["backlog"][d] = by_status[nd.QUEUED] + by_status[nd.IN_HAND]
-        s["hidden"][d] = by_status[nd.HIDDEN]
-        att = np.add.reduce(hh.attitudes, axis=1) / hh.n
-        s["mean_identity"][d], s["mean_trust"][d], s["mean_efficacy"][d] = att
-        n_rated = np.count_nonzero(hh.rated)
-        s["mean_satisfaction"][d] = (
-            np.add.reduce(hh.satisfaction, where=hh.rated) / n_rated if n_rated else np.nan
-        )
-        s["volunteers_30d"][d] = np.count_nonzero(d - hh.last_volunteered < WINDOW)
-        s["mean_worker_tie"][d] = np.add.reduce(hh.worker_tie) / hh.n
-        s["mean_partner_tie"][d] = np.add.reduce(
-            alliance.partner_tie, where=alliance.same_street, axis=None
-        ) / (alliance.n_same_street)
+        """Snapshot today's stocks: backlog and hidden needs, mean attitudes and ties.
+
+        Means are over all households (satisfaction: over those that have rated), and for
+        the partner tie over the grid–partner pairs of the same street; compiled in
+        `simulation.kernels.recording`, summed in NumPy's order.
+        """
+        m = self.model
+        hh, alliance = m.households, m.alliance
+        self._snapshot(
+            self._stocks[self.day], m.casework.ledger._status, m.casework.open_ids,
+            hh.attitudes, hh.satisfaction, hh.rated, hh.last_volunteered, self.day, WINDOW,
+            hh.worker_tie, alliance.partner_tie, alliance.same_street, alliance.n_same_street,
+        )  # fmt: skip
 
     def frame(self, upto: int | None = None) -> pd.DataFrame:
         """Daily indicators for days 1..`upto` (default: today) as a DataFrame."""
