@@ -115,7 +115,7 @@ class Attitudes(ModelPart):
         hours = p["volunteer_session_hours"]
         slot = day % len(self._n_by_day)
         n = self._volunteer(
-            self.rng, z, helping, self._peer_weight, float(p["volunteer_d0"]),
+            self.rng.random(hh.n), z, helping, self._peer_weight, float(p["volunteer_d0"]),
             hh.last_volunteered, hh.volunteer_hours, float(hours), hh.grid, day,
             self.volunteered_yesterday, self._volunteers_by_day[slot],
         )  # fmt: skip
@@ -124,7 +124,7 @@ class Attitudes(ModelPart):
         if self.rules.identity_events and day % p["identity_event_interval"] == 0:
             # Value-building event: attendees (party members more often) identify more.
             self._event(
-                self.rng, hh.identity, hh.party_member, float(p["event_attendance"]),
+                self.rng.random(hh.n), hh.identity, hh.party_member, float(p["event_attendance"]),
                 float(p["event_gain"]),
             )  # fmt: skip
             self.recorder.count("cost", p["event_cost"] * self.n_streets)

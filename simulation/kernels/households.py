@@ -108,19 +108,27 @@ def _gain_where(values, rows, mask, gain, scratch):
 
 
 @kernel
-def volunteer(rng, z, helping, peer_weight, d0, last_volunteered, volunteer_hours, hours,
+def volunteer(u, z, helping, peer_weight, d0, last_volunteered, volunteer_hours, hours,
               grid, day, volunteered, today):  # fmt: skip
     """Residents volunteer with probability logistic(z + helping·peer + d0); returns how many.
 
-    `z` is the attitude weighting (a BLAS product, made by the caller); `volunteered` gets
-    the count per grid, `today` the households that volunteered (the first ones).
+    `u` holds one uniform draw per household, `z` the attitude weighting (a BLAS product;
+    both made by the caller in NumPy); `volunteered` gets the count per grid, `today` the
+    households that volunteered (the first ones).
     """
     n = len(z)
     volunteered[:] = 0
+    x = np.empty(n)
+    top = -np.inf
+    for h in range(n):
+        x[h] = z[h] + helping[h] * peer_weight[h] + d0
+        top = max(top, x[h])
+    # The logistic is increasing: a draw above the largest probability (with a margin far
+    # beyond rounding) decides "no" without computing that household's exponential.
+    ceiling = (1.0 / (1.0 + math.exp(-top))) * (1.0 + 1e-9)
     count = 0
     for h in range(n):
-        x = z[h] + helping[h] * peer_weight[h]
-        if rng.random() < 1.0 / (1.0 + math.exp(-(x + d0))):
+        if u[h] <= ceiling and u[h] < 1.0 / (1.0 + math.exp(-x[h])):
             last_volunteered[h] = day
             volunteer_hours[h] += hours
             volunteered[grid[h]] += 1
@@ -130,11 +138,14 @@ def volunteer(rng, z, helping, peer_weight, d0, last_volunteered, volunteer_hour
 
 
 @kernel
-def identity_event(rng, identity, party_member, attendance, gain):
-    """A value-building event: attendees (party members 3× as often) identify more."""
+def identity_event(u, identity, party_member, attendance, gain):
+    """A value-building event: attendees (party members 3× as often) identify more.
+
+    `u` holds one uniform draw per household.
+    """
     for h in range(len(identity)):
         p = (3.0 if party_member[h] else 1.0) * attendance
-        if rng.random() < min(p, 1.0):
+        if u[h] < min(p, 1.0):
             identity[h] += gain * (1.0 - identity[h])
 
 
