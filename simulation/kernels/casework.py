@@ -461,6 +461,50 @@ def _grid_handles(
 
 
 @kernel
+def _queue_order(led, queued, n_grids):
+    """Grid by grid, most severe first, then oldest; ties in queue order (as `np.lexsort`).
+
+    A stable counting sort by grid, then a stable sort of each grid's cases: by insertion
+    for a short queue, by two stable merge sorts for a long one.
+    """
+    m = len(queued)
+    start = np.zeros(n_grids + 1, np.int64)
+    for nid in queued:
+        start[led.grid[nid] + 1] += 1
+    for g in range(n_grids):
+        start[g + 1] += start[g]
+    fill = start[:-1].copy()
+    out = np.empty(m, np.int64)
+    for nid in queued:
+        g = led.grid[nid]
+        out[fill[g]] = nid
+        fill[g] += 1
+    for g in range(n_grids):
+        lo, hi = start[g], start[g + 1]
+        if hi - lo <= 32:
+            for i in range(lo + 1, hi):
+                nid = out[i]
+                sev, t = led.severity[nid], led.t_arise[nid]
+                j = i
+                while j > lo:
+                    prev = out[j - 1]
+                    if led.severity[prev] < sev or (
+                        led.severity[prev] == sev and led.t_arise[prev] > t
+                    ):
+                        out[j] = prev
+                        j -= 1
+                    else:
+                        break
+                out[j] = nid
+        else:
+            part = out[lo:hi]
+            part = part[np.argsort(led.t_arise[part], kind="mergesort")]
+            part = part[np.argsort(-led.severity[part], kind="mergesort")]
+            out[lo:hi] = part
+    return out
+
+
+@kernel
 def _triage(led, st, c, rng, flows, open_ids, load, hours_left, helping, volunteers, day,
             done, who, fits, worker_hours, worker_fixes):  # fmt: skip
     """Neighbours, volunteers and worker teams work down the queues; returns fixes made."""
@@ -485,13 +529,7 @@ def _triage(led, st, c, rng, flows, open_ids, load, hours_left, helping, volunte
         if led.status[nid] == QUEUED:
             queued[m] = nid
             m += 1
-    # Most severe first, then oldest, grid by grid (stable, as np.lexsort).
-    order = np.argsort(led.t_arise[queued], kind="mergesort")
-    queued = queued[order]
-    order = np.argsort(-led.severity[queued], kind="mergesort")
-    queued = queued[order]
-    order = np.argsort(led.grid[queued], kind="mergesort")
-    queued = queued[order]
+    queued = _queue_order(led, queued, n_grids)
     if c.volunteer_casework:
         capacity = np.empty(n_grids, np.int64)
         for g in range(n_grids):
