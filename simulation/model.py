@@ -122,8 +122,8 @@ class GridGovernanceModel(Model):
     def run(self, days: int | None = None) -> None:
         """Step until the configured burn-in plus scored days (or `days` more days)."""
         end = self.total_days if days is None else self.day + days
-        while self.day < end:
-            self.step()
+        if end > self.day:
+            self.run_for(end - self.day)  # Mesa's clock: one step per time unit
 
     # ------------------------------------------------------------------------ views
     @property
