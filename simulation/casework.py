@@ -17,7 +17,7 @@ from scipy.special import expit
 
 from simulation import needs as nd
 from simulation.agents import GridWorker, LineDepartment
-from simulation.kernels import CallSite
+from simulation.kernels import CallSite, check_constants
 from simulation.kernels import casework as kc
 from simulation.part import ModelPart
 
@@ -74,6 +74,7 @@ class Casework(ModelPart):
         self._street: kc.StreetArrays | None = None
         self._kernel_params = self._params_for_kernels()
         self._casework_day = CallSite(kc.casework_day)
+        check_constants()
         self.arrivals = nd.Arrivals(p, hh.n, self.rng)
         # Coefficients on the attitude rows (identity, trust, efficacy) for one product a day.
         self._report_weights = np.array(

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from simulation import needs as nd
 from simulation.kernels import CallSite
@@ -150,11 +149,35 @@ class DailyRecorder:
         return {name: out[name] for name in DAILY}
 
 
+def kaplan_meier(events: np.ndarray, censored: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Kaplan-Meier survival curve: its distinct times and S(t) at each.
+
+    S(t) = Π over distinct times u ≤ t of (at risk at u − events at u) / at risk at u, the
+    same operations in the same order as SciPy's `stats.ecdf` for right-censored data (tested
+    equal to the bit), without importing `scipy.stats` (a third of a second per process).
+
+    Args:
+        events: Durations that ended in the event (at least one).
+        censored: Durations censored (right).
+    """
+    times = np.concatenate((events, censored))
+    died = np.concatenate((np.ones(len(events), int), np.zeros(len(censored), int)))
+    order = np.argsort(times)
+    times, died = times[order], died[order]
+    at_risk = np.arange(times.size, 0, -1)
+    edge = np.diff(times, prepend=-np.inf, append=np.inf) > 0
+    first, last = edge[:-1], edge[1:]  # first and last instance of each distinct time
+    deaths = np.diff(np.cumsum(died)[last], prepend=0)
+    n = at_risk[first]
+    return times[first], np.cumprod((n - deaths) / n)
+
+
 def km_summary(durations: np.ndarray, observed: np.ndarray, tau: float) -> tuple[float, float]:
     """Kaplan-Meier median and restricted mean of right-censored durations.
 
-    The survival curve S(t) (the share whose event has not happened by t) is SciPy's
-    Kaplan-Meier estimate (`scipy.stats.ecdf` of right-censored `scipy.stats.CensoredData`).
+    The survival curve S(t) (the share whose event has not happened by t) is the
+    Kaplan-Meier estimate (`kaplan_meier`, the same numbers as `scipy.stats.ecdf` of
+    right-censored `scipy.stats.CensoredData`).
 
     Args:
         durations: Time to the event, or to censoring where `observed` is False (>= 0).
@@ -173,8 +196,7 @@ def km_summary(durations: np.ndarray, observed: np.ndarray, tau: float) -> tuple
         return np.nan, np.nan
     if not obs.any():  # nothing ever happened: S stays 1 (SciPy needs one event)
         return np.nan, float(tau)
-    sf = stats.ecdf(stats.CensoredData(uncensored=d[obs], right=d[~obs])).sf
-    times, surv = sf.quantiles, sf.probabilities
+    times, surv = kaplan_meier(d[obs], d[~obs])
     below = np.flatnonzero(surv <= 0.5)
     median = float(times[below[0]]) if len(below) else np.nan
     # S is a right-continuous step: 1 on [0, t_0), surv[i] on [t_i, t_{i+1}), surv[-1] to tau.

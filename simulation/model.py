@@ -27,6 +27,7 @@ from simulation.casework import Casework
 from simulation.collector import IndicatorCollector
 from simulation.households import Households
 from simulation.mechanisms import Rules
+from simulation.space import MooreGrid
 from simulation.metrics import DailyRecorder, summarise
 from simulation.parameters import validate
 from simulation.street import make_layout, neighbour_network
@@ -66,8 +67,6 @@ class GridGovernanceModel(Model):
         self.width, self.height = self.layout.width, self.layout.height
         self.grid_bounds = self.layout.grid_bounds
         # Mesa's Moore grid, its cells wired from a table cached per size (`simulation.space`).
-        from simulation.space import MooreGrid  # here, not at the top: keeps this block whole
-
         self.grid: OrthogonalMooreGrid = MooreGrid(
             (self.width, self.height), torus=False, random=self.random
         )

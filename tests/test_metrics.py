@@ -143,3 +143,20 @@ def test_first_reports_and_re_reports_agree_between_ledger_and_daily_flows():
     assert (led.reports[entered] >= 1).all() and not led.reports[~entered].any()
     assert led.reports.sum() == first + flow["rereported"][days].sum()
     assert s["rereport_share"] > 0
+
+
+def test_kaplan_meier_equals_scipys_to_the_bit():
+    from scipy import stats
+
+    from simulation.metrics import kaplan_meier
+
+    rng = np.random.default_rng(5)
+    for _ in range(100):
+        n = int(rng.integers(1, 400))
+        d = rng.integers(0, 60, n).astype(float)  # many tied days, as in the model
+        obs = rng.random(n) < rng.uniform(0.05, 1.0)
+        obs[0] = True
+        sf = stats.ecdf(stats.CensoredData(uncensored=d[obs], right=d[~obs])).sf
+        times, surv = kaplan_meier(d[obs], d[~obs])
+        assert times.tobytes() == sf.quantiles.tobytes()
+        assert surv.tobytes() == sf.probabilities.tobytes()

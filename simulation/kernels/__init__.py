@@ -28,6 +28,7 @@ only, so the constants the kernels take from `simulation.needs` are checked at f
 
 from __future__ import annotations
 
+import importlib
 from functools import partial
 
 from numba import njit
@@ -59,3 +60,38 @@ class CallSite:
         types = tuple(self.dispatcher.typeof_pyval(a) for a in args)
         self.entry = self.dispatcher.overloads[types].entry_point
         return result
+
+
+_MODULES = ("casework", "households", "recording")
+_checked = False
+
+
+def stale_modules() -> list[str]:
+    """Kernel modules whose compiled ledger codes differ from `simulation.needs` today."""
+    from simulation import needs
+
+    stale = []
+    for name in _MODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        frozen = getattr(module, "frozen_constants", None)
+        if frozen is not None:
+            if tuple(frozen()) != tuple(getattr(needs, c) for c in module.CONSTANT_NAMES):
+                stale.append(name)
+    return stale
+
+
+def check_constants() -> None:
+    """Recompile the kernels if the ledger codes they were cached with have changed.
+
+    Numba's disk cache is keyed on each kernel module's own source file only; the status and
+    resolver codes come from `simulation.needs`. Called once per process, before the first day.
+    """
+    global _checked
+    if _checked:
+        return
+    for name in stale_modules():
+        module = importlib.import_module(f"{__name__}.{name}")
+        for value in vars(module).values():
+            if hasattr(value, "recompile") and hasattr(value, "py_func"):
+                value.recompile()
+    _checked = True

@@ -149,9 +149,15 @@ class CaseParams(NamedTuple):
     c_report_days_sum: int
 
 
+CONSTANT_NAMES = (
+    "HIDDEN", "QUEUED", "IN_HAND", "RESOLVED", "ABANDONED", "SIMPLE", "PARTNER_LEVEL", "NOBODY",
+    "WORKER", "VOLUNTEER", "NEIGHBOUR", "PARTNER", "DEPARTMENT",
+)  # fmt: skip
+
+
 @kernel
 def frozen_constants():
-    """The ledger codes compiled into the kernels (checked against `simulation.needs`)."""
+    """The ledger codes compiled into this module (`CONSTANT_NAMES` of `simulation.needs`)."""
     return (HIDDEN, QUEUED, IN_HAND, RESOLVED, ABANDONED, SIMPLE, PARTNER_LEVEL, NOBODY,
             WORKER, VOLUNTEER, NEIGHBOUR, PARTNER, DEPARTMENT)  # fmt: skip
 

@@ -140,3 +140,12 @@ def snapshot_stocks(row, status, open_ids, attitudes, satisfaction, rated, last_
     row[7] = numpy_sum(worker_tie) / n
     total = numpy_masked_sum(partner_tie.ravel(), same_street.ravel())
     row[8] = total / n_same_street if n_same_street else np.nan
+
+
+CONSTANT_NAMES = ("HIDDEN", "QUEUED", "IN_HAND")
+
+
+@kernel
+def frozen_constants():
+    """The ledger codes compiled into this module (`CONSTANT_NAMES` of `simulation.needs`)."""
+    return (HIDDEN, QUEUED, IN_HAND)
