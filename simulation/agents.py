@@ -75,12 +75,17 @@ class GridWorker(CellAgent):
     Attributes:
         grid_index: The grid the worker serves.
         competence: Generalist competence per need category, in [0, 1].
+        leads_patrol: The team's first worker, who is seen at each day's first patrol visit.
     """
 
-    def __init__(self, model, grid_index: int, cell, competence: np.ndarray):
+    def __init__(
+        self, model, grid_index: int, cell, competence: np.ndarray, leads_patrol: bool = False
+    ):
         """Create a worker for grid `grid_index` standing on `cell`."""
         super().__init__(model)
         self.grid_index = grid_index
+        self.leads_patrol = leads_patrol
+        self._patrolled_on = 0  # the patrol day the worker was last moved for
         self.cell = cell
         self.competence = competence
 
@@ -97,14 +102,18 @@ class GridWorker(CellAgent):
     def walk_to(self, row: int) -> None:
         """Walk to household `row` (a patrol visit).
 
-        Moving a Mesa agent between cells is costly and the patrol moves every worker every
-        day, so the move is recorded here and carried out when `cell` is next read.
+        Moving a Mesa agent between cells is costly and the patrol moves a worker of every
+        grid every day, so the move is recorded here and carried out when `cell` is next read.
         """
         self._walking_to = row
 
     @property
     def cell(self):
-        """The worker's cell (its last patrol visit)."""
+        """The worker's cell (its last patrol visit: the lead worker of a team walks first)."""
+        work = getattr(self.model, "casework", None)
+        if self.leads_patrol and work is not None and self._patrolled_on != work.patrol_day:
+            self._patrolled_on = work.patrol_day
+            self._walking_to = int(work.first_visits[self.grid_index])
         row = getattr(self, "_walking_to", None)
         if row is not None:
             self._walking_to = None
@@ -176,7 +185,11 @@ class LineDepartment(Agent):
         self.delay_max = params["department_delay_max"]  # validated: not below delay_min
         self.fit = params["department_fit"]
         self.unit_cost = params["department_cost"]
-        self.cases = 0
+
+    @property
+    def cases(self) -> int:
+        """Needs escalated to the department so far."""
+        return int(self.model.casework.department_cases[0])
 
     def draw_delay(self, rng: np.random.Generator) -> int:
         """Delay in days of one escalated case, uniform over the department's range."""

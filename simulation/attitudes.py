@@ -51,14 +51,13 @@ class Attitudes(ModelPart):
         self._volunteer = CallSite(kh.volunteer)
         self._event = CallSite(kh.identity_event)
         self._decay = CallSite(kh.decay)
-        self._let_downs = CallSite(kh.feel_let_downs)
-        self._ratings = CallSite(kh.feel_ratings)
+        self._feel = CallSite(kh.feel)
         self._feel_params = tuple(
             float(v)
             for v in (
                 p["satisfaction_bias"], p["satisfaction_quality"], p["satisfaction_delay"],
                 p["expectation_drift"], p["trust_up"], p["trust_down"], p["identity_gain"],
-                p["efficacy_gain"], SATISFIED,
+                p["efficacy_gain"], SATISFIED, p["disappointment"],
             )
         )  # fmt: skip
 
@@ -88,16 +87,12 @@ class Attitudes(ModelPart):
         faster down than up; a satisfied household identifies more, and one whose own report
         was fixed feels more effective.
         """
-        p, hh, rec = self.p, self.households, self.recorder
-        if len(exp.let_down):
-            down = np.ascontiguousarray(exp.let_down, dtype=np.int64)
-            self._let_downs(hh.trust, down, p["trust_down"], p["disappointment"])
-            rec.count("disappointed", len(down))
-        if len(exp.rows) == 0:
-            return
+        hh, rec = self.households, self.recorder
         # The types the compiled call site was made for (an Experience may come from outside).
-        satisfied = self._ratings(
+        down = np.ascontiguousarray(exp.let_down, dtype=np.int64)
+        satisfied = self._feel(
             hh.attitudes, hh.expected_quality, hh.expected_delay, hh.satisfaction, hh.rated,
+            down,
             np.ascontiguousarray(exp.rows, dtype=np.int64),
             np.ascontiguousarray(exp.quality, dtype=float),
             np.ascontiguousarray(exp.delay, dtype=float),
@@ -105,8 +100,11 @@ class Attitudes(ModelPart):
             np.ascontiguousarray(exp.self_reported, dtype=bool),
             self._feel_params,
         )  # fmt: skip
-        rec.count("rated", len(exp.rows))
-        rec.count("satisfied", satisfied)
+        if len(down):
+            rec.count("disappointed", len(down))
+        if len(exp.rows):
+            rec.count("rated", len(exp.rows))
+            rec.count("satisfied", satisfied)
 
     def participate(self, day: int, helping: np.ndarray) -> None:
         """Residents volunteer (peer effect from `helping`); identity events are held."""

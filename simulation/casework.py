@@ -53,9 +53,9 @@ class Casework(ModelPart):
         for g in range(self.n_grids):
             x0, y0, _, _ = model.grid_bounds[g]
             team = []
-            for _ in range(p["workers_per_grid"]):
+            for i in range(p["workers_per_grid"]):
                 comp = self.rng.uniform(lo, hi, len(nd.CATEGORIES))
-                team.append(GridWorker(model, g, cells[(x0, y0)], comp))
+                team.append(GridWorker(model, g, cells[(x0, y0)], comp, leads_patrol=i == 0))
             self.workers_by_grid.append(team)
         self.team_competence = [
             np.mean([w.competence for w in team], axis=0).tolist() for team in self.workers_by_grid
@@ -67,7 +67,12 @@ class Casework(ModelPart):
         self.followups_due = np.zeros(self.n_grids)  # worker hours owed to follow-ups tomorrow
         self.hours_owed = np.zeros(self.n_grids)  # yesterday's tasks that ran past the day's end
         self._load = np.zeros(self.n_grids)  # today's queued cases per casework hour, per grid
-        self._first_visit = np.zeros(self.n_grids, np.int64)  # household each patrol visited first
+        self._hours_left = np.zeros(self.n_grids)  # today's casework hours, per grid
+        #: Household each grid's patrol visited first on `patrol_day` (where its lead worker is).
+        self.first_visits = np.zeros(self.n_grids, np.int64)
+        self.patrol_day = 0
+        #: Needs escalated to the line department so far (one counter the kernels add to).
+        self.department_cases = np.zeros(1, np.int64)
         self._worker_hours = np.zeros(self.n_grids)  # casework hours of each team today
         self._worker_fixes = np.zeros(self.n_grids, np.int64)  # fixes of each team so far
         self._columns: kc.LedgerColumns | None = None
@@ -86,9 +91,16 @@ class Casework(ModelPart):
         values = {f: p[f] for f in kc.CaseParams._fields if f in p}
         values.update({f: getattr(rules, f) for f in kc.CaseParams._fields if hasattr(rules, f)})
         values.update({f: column[f[2:]] for f in kc.CaseParams._fields if f.startswith("c_")})
+        per_grid, visits = p["workers_per_grid"], p["workers_per_grid"] * p["visits_per_day"]
         values.update(
-            visits=p["workers_per_grid"] * p["visits_per_day"],
+            visits=visits,
             n_categories=len(nd.CATEGORIES),
+            casework_hours=per_grid * (p["worker_hours"] - p["admin_hours"]),
+            admin_total=self.n_grids * per_grid * p["admin_hours"],
+            meeting_cut=per_grid * p["meeting_hours"],
+            meeting_total=self.n_grids * per_grid * p["meeting_hours"],
+            visit_cut=visits * p["visit_hours"],
+            visit_total=self.n_grids * visits * p["visit_hours"],
         )
         # One compiled specialisation: every field in its declared type.
         types = get_type_hints(kc.CaseParams)
@@ -117,38 +129,17 @@ class Casework(ModelPart):
         z = self._report_weights @ self.households.attitudes[:, rows]
         return expit(z + (p["report_a0"] + p["report_severity"] * severity))
 
-    def start_day(self, meeting_hours: float) -> np.ndarray:
-        """Book the hours that come before casework; returns each grid's hours left for it.
-
-        Administrative tasks from above come first (forms, inspections, campaigns), then
-        yesterday's closed-loop follow-up visits, yesterday's overrun, today's joint meeting
-        (`meeting_hours` per worker, 0 if none) and the patrol's visits.
-        """
-        p, rec = self.p, self.recorder
-        per_grid = p["workers_per_grid"]
-        hours = np.full(self.n_grids, per_grid * (p["worker_hours"] - p["admin_hours"]))
-        admin = self.n_grids * per_grid * p["admin_hours"]
-        rec.count("hours_used", admin)
-        rec.count("admin_hours", admin)
-        hours -= self.followups_due
-        hours -= self.hours_owed  # already counted as used yesterday
-        rec.count("hours_used", float(self.followups_due.sum()))
-        self.followups_due[:] = 0.0
-        if meeting_hours:
-            hours -= per_grid * meeting_hours
-            rec.count("hours_used", self.n_grids * per_grid * meeting_hours)
-        visits = per_grid * p["visits_per_day"]
-        hours -= visits * p["visit_hours"]
-        rec.count("hours_used", self.n_grids * visits * p["visit_hours"])
-        return hours
-
     def work(
-        self, day: int, hours_left: np.ndarray, helping: np.ndarray, volunteers: np.ndarray
+        self, day: int, meeting: bool, helping: np.ndarray, volunteers: np.ndarray
     ) -> Experience:
         """Phases 2-5: report, patrol, waiting, triage and hand-offs, resolution and closing.
 
         The rules (compiled in `simulation.kernels.casework`):
 
+        - *Hours.* Administrative tasks from above come first (forms, inspections, campaigns),
+          then yesterday's closed-loop follow-up visits, yesterday's overrun, today's joint
+          meeting (if `meeting`) and the patrol's visits; the rest of the paid hours is for
+          casework.
         - *Reporting.* Households report hidden needs with `report_probability`; the rest grow
           more severe, and some are given up (lived with, or fixed privately). A need entering
           the queue again keeps its first report day and counts as re-reported.
@@ -180,29 +171,26 @@ class Casework(ModelPart):
 
         Args:
             day: Today.
-            hours_left: Worker hours per grid for casework (from `start_day`).
+            meeting: A joint meeting is held today (it takes `meeting_hours` per worker).
             helping: Per household, neighbours who volunteered in the last 30 days.
             volunteers: Per grid, households that volunteered yesterday.
 
         Returns:
             What the households lived through: the fixes they rate and the let-downs they feel.
         """
-        rec, led = self.recorder, self.ledger
-        ids = self.open_ids[led.status[self.open_ids] == nd.HIDDEN]
-        prob = self.report_probability(led.household[ids], led.severity[ids])
+        rec, led, hh = self.recorder, self.ledger, self.households
+        rows = led.household[self.open_ids[led.status[self.open_ids] == nd.HIDDEN]]
+        weighted = self._report_weights @ hh.attitudes[:, rows]  # BLAS: not compiled
         flows = rec.today
-        escalated_before = flows[rec.column["escalated"]]
         rows, quality, delay, ok, self_reported, let_down = self._casework_day(
             self._ledger_columns(), self._street_arrays(), self._kernel_params, self.rng,
-            flows, self.open_ids, prob, np.ascontiguousarray(hours_left, dtype=float),
+            flows, self.open_ids, weighted, bool(meeting), self._hours_left,
             np.ascontiguousarray(helping, dtype=float),
             np.ascontiguousarray(volunteers, dtype=np.int64), day, self._load,
-            self._first_visit, self._worker_hours, self._worker_fixes,
+            self.first_visits, self._worker_hours, self._worker_fixes,
         )  # fmt: skip
         rec.count("hours_capacity", self._capacity_hours())
-        self.department.cases += int(flows[rec.column["escalated"]] - escalated_before)
-        for team, row in zip(self.workers_by_grid, self._first_visit.tolist(), strict=True):
-            team[0].walk_to(row)  # show where the patrol went first
+        self.patrol_day = day
         return Experience(rows, quality, delay, ok, self_reported, let_down)
 
     def worker_day(self, grid: int) -> tuple[float, int]:
@@ -241,6 +229,7 @@ class Casework(ModelPart):
                 serving_start=al.serving_start,
                 serving=al.serving_flat,
                 followups_due=self.followups_due,
+                department_cases=self.department_cases,
                 hours_owed=self.hours_owed,
             )
         return self._street

@@ -104,10 +104,11 @@ class GridGovernanceModel(Model):
         day, work, alliance, attitudes = self.day, self.casework, self.alliance, self.attitudes
         self.recorder.begin_day()
         work.arrive(day)  # 1
-        hours_left = work.start_day(alliance.meeting_hours(day))
         helping = attitudes.volunteering_neighbours(day)
         # 2 report, 3 patrol and waiting, 4 triage and hand-offs, 5 resolution
-        experience = work.work(day, hours_left, helping, attitudes.volunteered_yesterday)
+        experience = work.work(
+            day, alliance.meeting_today(day), helping, attitudes.volunteered_yesterday
+        )
         attitudes.feel(experience)
         attitudes.participate(day, helping)  # 6
         alliance.meet(day)  # 7

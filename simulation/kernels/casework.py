@@ -14,6 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from simulation.kernels import kernel
+from simulation.kernels.recording import numpy_sum
 from simulation.needs import (
     ABANDONED,
     DEPARTMENT,
@@ -83,6 +84,7 @@ class StreetArrays(NamedTuple):
     serving: np.ndarray  # partners doing each kind of work, by street and category
     followups_due: np.ndarray  # per grid, follow-up hours owed tomorrow
     hours_owed: np.ndarray  # per grid, overrun owed from tomorrow
+    department_cases: np.ndarray  # one counter: needs escalated so far
 
 
 class CaseParams(NamedTuple):
@@ -90,6 +92,14 @@ class CaseParams(NamedTuple):
 
     households_per_grid: int
     visits: int  # patrol visits per grid and day
+    casework_hours: float  # a team's paid hours less administrative tasks
+    admin_total: float  # administrative hours of all workers, a day
+    meeting_cut: float  # a team's hours in a joint meeting
+    meeting_total: float  # all workers' hours in a joint meeting
+    visit_cut: float  # a team's patrol hours, a day
+    visit_total: float  # all workers' patrol hours, a day
+    report_a0: float
+    report_severity: float
     n_categories: int
     severity_growth: float
     abandon_rate: float
@@ -139,6 +149,7 @@ class CaseParams(NamedTuple):
     c_dispatched: int
     c_handled: int
     c_hours_used: int
+    c_admin_hours: int
     c_worker_fixes: int
     c_recovered: int
     c_lost: int
@@ -218,6 +229,7 @@ def _escalate(led, st, c, rng, flows, load, nid, day):
     """Send a need to the line department (slow, costly, lower fit)."""
     delay = rng.integers(c.department_delay_min, c.department_delay_max + 1)
     led.escalated[nid] = True
+    st.department_cases[0] += 1
     flows[c.c_escalated] += 1
     _put_in_hand(
         led, st, c, rng, flows, load, nid, day, DEPARTMENT, -1, delay, c.department_fit,
@@ -314,8 +326,12 @@ def _hand_off(led, st, c, rng, flows, load, g, day, nid, cat, hours):
 
 # ---------------------------------------------------------------------------- phases
 @kernel
-def _report(led, st, c, rng, flows, open_ids, prob, day):
-    """Households report hidden needs (`prob` per hidden need); the rest grow worse."""
+def _report(led, st, c, rng, flows, open_ids, weighted, day):
+    """Households report hidden needs; the rest grow worse, and some are given up.
+
+    `weighted` is each hidden need's attitude weighting (a BLAS product made by the caller);
+    the daily report probability is logistic(weighted + a0 + severity weight × severity).
+    """
     n = 0
     for nid in open_ids:
         if led.status[nid] == HIDDEN:
@@ -328,7 +344,8 @@ def _report(led, st, c, rng, flows, open_ids, prob, day):
             n += 1
     reported = np.empty(n, np.bool_)
     for i in range(n):
-        reported[i] = rng.random() < prob[i]
+        x = weighted[i] + (c.report_a0 + c.report_severity * led.severity[ids[i]])
+        reported[i] = rng.random() < 1.0 / (1.0 + math.exp(-x))
     new = ids[reported]
     _enter_queue(led, new, len(new), day, flows, c.c_reported, c)
     for nid in new:
@@ -684,18 +701,40 @@ def _close(led, st, c, rng, flows, day, ids, who, fits, quality, delay, ok, self
 
 
 @kernel
-def casework_day(led, st, c, rng, flows, open_ids, report_prob, hours_left, helping,
+def _hours_before_casework(st, c, flows, meeting, hours):
+    """Book administrative, follow-up, meeting and patrol hours; `hours` gets what is left."""
+    flows[c.c_hours_used] += c.admin_total
+    flows[c.c_admin_hours] += c.admin_total
+    for g in range(len(hours)):
+        hours[g] = c.casework_hours - st.followups_due[g]
+        hours[g] -= st.hours_owed[g]  # already counted as used yesterday
+    flows[c.c_hours_used] += numpy_sum(st.followups_due)
+    st.followups_due[:] = 0.0
+    if meeting:
+        for g in range(len(hours)):
+            hours[g] -= c.meeting_cut
+        flows[c.c_hours_used] += c.meeting_total
+    for g in range(len(hours)):
+        hours[g] -= c.visit_cut
+    flows[c.c_hours_used] += c.visit_total
+
+
+@kernel
+def casework_day(led, st, c, rng, flows, open_ids, weighted, meeting, hours_left, helping,
                  volunteers, day, load, first_visit, worker_hours,
                  worker_fixes):  # fmt: skip
     """Phases 2-5 of a day: report, patrol, waiting, triage and hand-offs, resolution.
+
+    Starts by booking the hours that come before casework (`hours_left` gets the rest).
 
     Returns:
         What the households lived through: the household, quality, delay, outcome and
         self-report flag of each fix attempt, and the households let down today.
     """
+    _hours_before_casework(st, c, flows, meeting, hours_left)
     n = len(open_ids)
     let_down = np.empty(3 * n + 1, np.int64)
-    _report(led, st, c, rng, flows, open_ids, report_prob, day)
+    _report(led, st, c, rng, flows, open_ids, weighted, day)
     _patrol(led, st, c, rng, flows, open_ids, len(hours_left), day, first_visit)
     n_let = _supervise(led, st, c, rng, flows, open_ids, hours_left, day, load, let_down, 0)
     done = np.empty(n, np.int64)

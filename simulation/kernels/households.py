@@ -53,15 +53,30 @@ def feel_let_downs(trust, down, trust_down, disappointment):
 
 
 @kernel
+def feel(att, expected_quality, expected_delay, satisfaction, rated, down, rows, quality,
+         delay, ok, self_reported, prm):  # fmt: skip
+    """Households feel today's let-downs (`down`), then rate today's fixes.
+
+    Returns how many ratings were satisfied (see `feel_ratings`).
+    """
+    if len(down):
+        feel_let_downs(att[TRUST], down, prm[5], prm[9])
+    if len(rows) == 0:
+        return 0
+    return feel_ratings(att, expected_quality, expected_delay, satisfaction, rated, rows,
+                        quality, delay, ok, self_reported, prm)  # fmt: skip
+
+
+@kernel
 def feel_ratings(att, expected_quality, expected_delay, satisfaction, rated, rows, quality,
                  delay, ok, self_reported, prm):  # fmt: skip
     """Households rate today's fixes; returns how many were satisfied (above `satisfied`).
 
     `prm`: satisfaction bias, quality and delay weights, expectation drift, trust up and down
-    rates, identity and efficacy gains, the satisfied threshold. Statement by statement as
+    rates, identity and efficacy gains, the satisfied threshold, the disappointment level. Statement by statement as
     the NumPy rule read and wrote its arrays (each gathers old values, then scatters).
     """
-    bias, w_quality, w_delay, drift, up, down, g_identity, g_efficacy, satisfied = prm
+    bias, w_quality, w_delay, drift, up, down, g_identity, g_efficacy, satisfied, _ = prm
     n = len(rows)
     s = np.empty(n)
     eq = np.empty(n)

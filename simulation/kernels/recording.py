@@ -105,7 +105,13 @@ def numpy_masked_sum(a, mask):
             j = i
             while j < n and mask[j]:
                 j += 1
-            out += pairwise_sum(a, i, j - i)
+            if j - i < 8:  # NumPy sums a short run in order, from 0.0
+                run = 0.0
+                for k in range(i, j):
+                    run += a[k]
+                out += run
+            else:
+                out += pairwise_sum(a, i, j - i)
             i = j
         else:
             i += 1
