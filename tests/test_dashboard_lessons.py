@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -184,11 +185,21 @@ def test_the_page_walks_a_lesson_with_next_and_back_and_pauses_play(tmp_path, mo
         def html() -> str:
             return "\n".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets)
 
+        def caption() -> str | None:
+            found = re.search(r'class="gg-lesson-caption"[^>]*>(.*?)</div>', html())
+            return found.group(1) if found else None
+
         rc.find(v.Btn, children=["Play"]).widget.click()  # a playing page
         rc.find(v.Select, label="Lesson").widget.v_model = "Tiny"
         rc.find(v.Btn, children=["Pause"]).assert_empty()  # the lesson paused Play
-        caption = re.search(r'class="gg-lesson-caption"[^>]*>(.*?)</div>', html()).group(1)
-        assert "Day 10: backlog A" in caption and session.compare
+        # A Play frame still in flight redraws from its own thread; wait for the last redraw
+        # (a browser receives every update; the test reads the widgets between two of them).
+        deadline = time.monotonic() + 15
+        while caption() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        text = caption()
+        assert text is not None, "the lesson's caption never appeared"
+        assert "Day 10: backlog A" in text and session.compare
         rc.find(v.Btn, children=["Next"]).widget.click()
         assert session.day == 20 and "Day 20: satisfaction B" in html()
         assert rc.find(v.Btn, children=["Next"]).widget.disabled
