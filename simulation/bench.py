@@ -231,12 +231,13 @@ def add_parser(sub) -> None:
     p = sub.add_parser(
         "bench",
         help="measure model speed against Mesa's Boltzmann example (--sweep: sweep speed)",
-        description="Street benchmark (about 15 s): household-days per second of the default "
+        description="Street benchmark (about 10-15 s): household-days per second of the default "
         f"street and its ratio to Mesa's BoltzmannWealth agent-steps per second (issue 11 "
         f"target >= {TARGET_RATIO}x), and the time of a district of 10 streets over a street's "
         f"(target <= {TARGET_DISTRICT}x); medians over --repeats, one process. With --sweep "
-        "(about 10 minutes on 2 idle cores with the model before the kernels; --only core about "
-        "3): runs per core-second on a fifth of experiments/mechanisms.toml, this code against "
+        "(about 6-8 minutes on 2 cores with the model before the kernels, less after; --only "
+        "core about 2-3, --only scaling about 4-5): runs per core-second on a fifth of "
+        "experiments/mechanisms.toml, this code against "
         f"the before code (commit {BEFORE_COMMIT}, checked out into a temporary git worktree; "
         "target >= 8x), then the speed-up of 2 workers over 1 (target >= 1.8x) and the peak "
         "memory of 240 runs over 24 (target <= 1.2x).",

@@ -16,9 +16,11 @@ and pool workers) every 100 ms for resident memory and CPU time. Reported:
 - memory ratio: peak memory of the full sweep over that of a sweep with a tenth of the runs
   (240 vs 24 runs for `mechanisms.toml`; target ≤ 1.2×).
 
-One-off costs of a first use (byte code compiled in a fresh worktree, Numba kernels compiled
-into their on-disk cache) are paid by a short warm-up sweep per code, not counted, before any
-sweep is timed; each timed sweep still pays its own start-up (imports, workers), as a user's does.
+One-off costs of a first use (byte code compiled, into a temporary PYTHONPYCACHEPREFIX folder
+so that both checkouts read compiled byte code even where PYTHONDONTWRITEBYTECODE is set; Numba
+kernels compiled into their on-disk cache) are paid by a short warm-up sweep per code, not
+counted, before any sweep is timed; each timed sweep still pays its own start-up (imports,
+workers), as a user's does.
 """
 
 from __future__ import annotations
@@ -224,6 +226,7 @@ def measure_sweep(
     days: int | None = None,
     label: str = "",
     code_root: Path | None = None,
+    pycache: Path | None = None,
 ) -> SweepMeasure:
     """Run one fresh sweep as a subprocess; measure its wall time, CPU time and peak memory.
 
@@ -237,6 +240,10 @@ def measure_sweep(
         code_root: Folder holding the `simulation` package to run (put first on the
             subprocess's PYTHONPATH and made its working folder); default: whatever
             ``python -m simulation.cli`` finds from here.
+        pycache: Folder for the subprocess's byte code (PYTHONPYCACHEPREFIX, written even
+            when PYTHONDONTWRITEBYTECODE is set): every sweep given the same folder after a
+            warm-up reads compiled byte code, as a user's does, whichever checkout it runs
+            and without writing into it.
 
     Returns:
         A `SweepMeasure`.
@@ -250,9 +257,11 @@ def measure_sweep(
         cmd += ["--replications", str(replications)]
     if days:
         cmd += ["--days", str(days)]
-    env = cwd = None
+    env, cwd = dict(os.environ), None
+    if pycache is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
     if code_root is not None:
-        env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(code_root), env.get("PYTHONPATH", "")) if p
         )
@@ -359,7 +368,7 @@ def run_core_benchmark(
 
     One warm-up sweep per code (one replication, `WARM_UP_DAYS` scored days; not counted),
     then `rounds` rounds of the same sweep on each code, the order alternating (before, after;
-    after, before; ...). About 2.5 minutes for a fifth of `mechanisms.toml` on 2 idle cores
+    after, before; ...). About 2-3 minutes for a fifth of `mechanisms.toml` on 2 cores
     with the before code of model v2.
 
     Args:
@@ -404,6 +413,7 @@ def run_core_benchmark(
     }
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gridgov-bench-")))
+        pyc = tmp / "pycache"
         if before:
             before_root, why = stack.enter_context(before_checkout(before))
         else:
@@ -421,14 +431,14 @@ def run_core_benchmark(
             for name, root, exp_path in codes:
                 res["warm_up"][name] = m = measure_sweep(
                     exp_path, tmp / f"warm-{name}", workers=workers, replications=1,
-                    days=WARM_UP_DAYS, label=f"warm-up {name}", code_root=root,
+                    days=WARM_UP_DAYS, label=f"warm-up {name}", code_root=root, pycache=pyc,
                 )  # fmt: skip
                 say(f"  warm-up {name}: {m.runs} short runs, {m.seconds:.1f} s (not counted)")
         for r in range(rounds):
             for name, root, exp_path in codes if r % 2 == 0 else codes[::-1]:
                 m = measure_sweep(
                     exp_path, tmp / f"{name}-{r}", workers=workers, replications=reps,
-                    days=days, label=f"{name} (round {r + 1})", code_root=root,
+                    days=days, label=f"{name} (round {r + 1})", code_root=root, pycache=pyc,
                 )  # fmt: skip
                 res["measures"][name].append(m)
                 say(
@@ -473,7 +483,7 @@ def print_core_benchmark(res: dict) -> None:
     )
     if res["warm_up"]:
         warm = ", ".join(f"{k} {m.seconds:.1f} s" for k, m in res["warm_up"].items())
-        print(f"warm-up sweeps first, not counted (byte-code and Numba compile, caches): {warm}")
+        print(f"warm-up sweeps first, not counted (byte code and Numba compile, caches): {warm}")
     print(
         f"{'sweep':34} {'runs':>4} {'wall s':>7} {'CPU s':>7} {'runs/CPU-s':>10} "
         f"{'runs/(wall*w)':>13} {'in runs s':>9} {'load':>5}"
@@ -534,7 +544,7 @@ def run_sweep_benchmark(
     """Measure the sweep speed-up (1 vs 2 workers) and memory ratio (full vs tenth sweep).
 
     Three sweeps on this code: the whole experiment with 1 and with 2 workers (speed-up), and
-    a tenth of its replications with 2 workers (memory baseline). About 6 minutes for
+    a tenth of its replications with 2 workers (memory baseline). About 4-5 minutes for
     `mechanisms.toml` on 2 idle cores with the before code of model v2.
 
     Args:
@@ -562,13 +572,22 @@ def run_sweep_benchmark(
         def sweep(name, workers, reps):
             label = f"{reps} reps, {workers} worker{'s' * (workers > 1)}"
             m = measure_sweep(
-                path, tmp / name, workers=workers, replications=reps, days=days, label=label
+                path,
+                tmp / name,
+                workers=workers,
+                replications=reps,
+                days=days,
+                label=label,
+                pycache=tmp / "pycache",
             )
             say(f"  {label}: {m.runs} runs, {m.seconds:.1f} s (load {m.load1:.2f})")
             return m
 
         if warm_up:
-            m = measure_sweep(path, tmp / "warm", workers=2, replications=1, days=WARM_UP_DAYS)
+            m = measure_sweep(
+                path, tmp / "warm", workers=2, replications=1, days=WARM_UP_DAYS,
+                pycache=tmp / "pycache",
+            )  # fmt: skip
             say(f"  warm-up: {m.runs} short runs, {m.seconds:.1f} s (not counted)")
         one = sweep("w1", 1, big)
         full = sweep("w2", 2, big)
