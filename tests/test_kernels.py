@@ -108,4 +108,3 @@ def test_cached_kernels_load_in_a_fresh_process_with_the_same_results():
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert json.loads(out.stdout) == fingerprint("full", 5)
-

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import importlib
 import multiprocessing
 import os
@@ -72,9 +73,26 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
+def _prepare_fork_server() -> None:
+    """Load in the fork server what every worker needs, so each fork inherits it.
+
+    The model, Mesa, NumPy, pandas and the compiled kernels (a short street loads their
+    cached machine code), about a core-second a worker; then the loaded objects are frozen
+    out of the garbage collector's passes (`gc.freeze`), so workers neither scan nor copy them.
+    """
+    with contextlib.suppress(Exception):  # a worker would then load them itself
+        importlib.import_module("pandas")
+        from simulation.model import GridGovernanceModel
+
+        GridGovernanceModel(rng=0, burn_in_days=1, scored_days=2).run()
+    gc.collect()
+    gc.freeze()
+
+
 # In the fork server (its parent is the sweep that set the variable): die with the sweep.
 if os.environ.get(_SWEEP_PID) == str(os.getppid()):
     _die_with_parent()
+    _prepare_fork_server()
 
 
 def _init_worker() -> None:
