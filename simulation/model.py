@@ -27,9 +27,9 @@ from simulation.casework import Casework
 from simulation.collector import IndicatorCollector
 from simulation.households import Households
 from simulation.mechanisms import Rules
-from simulation.space import MooreGrid
 from simulation.metrics import DailyRecorder, summarise
 from simulation.parameters import validate
+from simulation.space import MooreGrid
 from simulation.street import make_layout, neighbour_network
 
 

@@ -54,6 +54,7 @@ class CallSite:
         self.entry = None
 
     def __call__(self, *args):
+        """Call the kernel (through the dispatcher the first time, then its entry point)."""
         if self.entry is not None:
             return self.entry(*args)
         result = self.dispatcher(*args)

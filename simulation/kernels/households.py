@@ -73,8 +73,9 @@ def feel_ratings(att, expected_quality, expected_delay, satisfaction, rated, row
     """Households rate today's fixes; returns how many were satisfied (above `satisfied`).
 
     `prm`: satisfaction bias, quality and delay weights, expectation drift, trust up and down
-    rates, identity and efficacy gains, the satisfied threshold, the disappointment level. Statement by statement as
-    the NumPy rule read and wrote its arrays (each gathers old values, then scatters).
+    rates, identity and efficacy gains, the satisfied threshold, the disappointment level.
+    Statement by statement as the NumPy rule read and wrote its arrays (each gathers old
+    values, then scatters).
     """
     bias, w_quality, w_delay, drift, up, down, g_identity, g_efficacy, satisfied, _ = prm
     n = len(rows)
