@@ -160,6 +160,13 @@ def _sweep_command(args: argparse.Namespace) -> int:
 def _command(args: argparse.Namespace) -> int:
     from simulation.config import ConfigError
 
+    if args.profile:
+        if args.sweep or args.no_district or args.repeats is not None:
+            raise ConfigError("gridgov bench", "--profile", "--profile takes no other bench option")
+        from simulation.dayprofile import print_profile
+
+        print_profile()
+        return 0
     if args.sweep:
         if args.no_district or args.repeats is not None:
             raise ConfigError(
@@ -250,6 +257,11 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--no-district", action="store_true", help="skip the 10-street district run")
     p.add_argument("--sweep", action="store_true", help="benchmark sweeps instead (minutes)")
+    p.add_argument(
+        "--profile", action="store_true",
+        help="where a default-street day's time goes, phase by phase, and the compiled passes "
+        "that bound it (about 10 s)",
+    )  # fmt: skip
     g = p.add_argument_group("with --sweep")
     g.add_argument(
         "--only", choices=("core", "scaling"), default=None,

@@ -65,3 +65,22 @@ def test_bench_help_states_the_targets_and_how_long_the_sweep_takes(capsys):
     out = " ".join(capsys.readouterr().out.split())
     for text in (">= 240x", "<= 11x", ">= 8x", ">= 1.8x", "<= 1.2x", "f9db633", "minutes"):
         assert text in out
+
+
+def test_profile_accounts_for_the_whole_day_and_times_the_compiled_passes(capsys):
+    from simulation.dayprofile import PHASES, compiled_passes, profile_day
+
+    rows = profile_day(days=30, warm=20)
+    labels = [label for label, _ in rows]
+    assert labels == [label for _, _, label in PHASES] + ["Mesa clock and step glue", "whole day"]
+    day = rows[-1][1]
+    assert day > 0 and all(us >= 0 for _, us in rows[:-2])
+    assert sum(us for _, us in rows[:-1]) == pytest.approx(day)
+    passes = compiled_passes(repeats=20)
+    assert len(passes) == 5 and all(us > 0 for _, us in passes)
+
+
+def test_profile_takes_no_other_bench_option(capsys):
+    assert main(["bench", "--profile", "--sweep"]) == 2
+    err = capsys.readouterr().err
+    assert "--profile takes no other bench option" in err and err.count("\n") == 1
