@@ -101,7 +101,9 @@ def test_runs_per_core_second_before_and_after_side_by_side(capsys):
         )
         assert row, out
         wall, cpu, per_core = map(float, row.groups())
-        assert wall > 0 and cpu > 0 and per_core == pytest.approx(8 / cpu, rel=0.01, abs=0.002)
+        # CPU s is printed to 0.1 s and runs/CPU-s to 0.001: agree within those roundings.
+        assert wall > 0 and cpu > 0.05
+        assert 8 / (cpu + 0.05) - 0.0005 <= per_core <= 8 / (cpu - 0.05) + 0.0005
     assert f"before {bench.BEFORE_COMMIT} (round 1)" in out
     ratio = re.search(r"after / before: ([0-9.]+)x runs per core-second \(issue 11 target >= 8x\), "
                       r"([0-9.]+)x per wall-second per worker \(load average", out)  # fmt: skip
