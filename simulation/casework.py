@@ -1,9 +1,9 @@
 """The grids' case system: needs arising, reporting, patrol, triage, escalation, closing.
 
 `Casework` owns the need ledger, the grid workers and the line department. `arrive` adds the
-day's new needs, `start_day` books the hours that come before casework, and `work` runs the
-rest of the casework day (reporting to closing, compiled in `simulation.kernels.casework`)
-and returns the experiences the households rate. Hand-offs to partners follow the
+day's new needs and `work` runs the rest of the casework day (the hours before casework, then
+reporting to closing, compiled in `simulation.kernels.casework`) and returns the experiences
+the households rate. Hand-offs to partners follow the
 `Alliance`'s rule, over the alliance's arrays.
 """
 
@@ -29,7 +29,7 @@ MAX_REFUSALS = kc.MAX_REFUSALS  # refused hand-offs before a partner-level need 
 
 @dataclass
 class Experience:
-    """What households lived through today: one entry per fix attempt (see `Casework.close`)."""
+    """What households lived through today: one entry per fix attempt (see `Casework.work`)."""
 
     rows: np.ndarray  # household of each attempt
     quality: np.ndarray  # quality of the fix in [0, 1]

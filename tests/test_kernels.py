@@ -108,3 +108,18 @@ def test_cached_kernels_load_in_a_fresh_process_with_the_same_results():
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert json.loads(out.stdout) == fingerprint("full", 5)
+
+
+def test_the_kernels_acceptance_rule_is_the_alliances():
+    from simulation.model import GridGovernanceModel
+
+    for connection in (False, True):
+        model = GridGovernanceModel(rng=2, connection=connection, interaction=True)
+        model.run(40)  # ties have moved
+        al, c = model.alliance, model.casework._kernel_params
+        for g in range(model.n_grids):
+            for q in np.flatnonzero(al.same_street[g]):
+                street = al.partner_street[q]
+                got = kc._acceptance(c, al.partner_tie[g, q], al.branches[street].coordination,
+                                     al.partner_member[q])  # fmt: skip
+                assert got == model.accept_probability(g, int(q))

@@ -1,18 +1,20 @@
 """Compiled kernels of the daily step (Numba), one module per owner of the day's rules.
 
-`casework` runs the grids' case system of one day (reporting, patrol, waiting, triage and
-hand-offs, resolution); `households` the households' side (feedback, volunteering, identity
-events, meetings, decay). The Python owners (`simulation.casework.Casework`,
-`simulation.attitudes.Attitudes`, `simulation.alliance.Alliance`) keep the state and call
+`casework` runs the grids' case system of one day (the hours before casework, reporting,
+patrol, waiting, triage and hand-offs, resolution, closing); `households` the households' side
+(neighbours helping, feedback, volunteering, identity events, decay); `recording` the
+end-of-day stocks. The Python owners (`simulation.casework.Casework`,
+`simulation.attitudes.Attitudes`, `simulation.metrics.DailyRecorder`) keep the state and call
 them with plain arrays.
 
 Same seed, same result, byte for byte, as the NumPy implementation they replaced (commit
-f9db633; `tests/test_reference_outputs.py` holds the proof). For that:
+f9db633; `tests/test_kernels.py` holds the proof, over 20 seeds × 4 scenarios). For that:
 
-- Random numbers come from the model's own NumPy `Generator`, passed into the kernels, in the
-  same order and with the same methods as before (Numba draws them from the Generator's bit
-  generator with NumPy's algorithms, so the stream is shared with NumPy draws made between
-  kernel calls).
+- Random numbers come from the model's own NumPy `Generator`, in the same order and with the
+  same methods as before: the casework kernel is given the generator (Numba draws from its
+  bit generator with NumPy's algorithms, so the stream is shared with the NumPy draws made
+  between kernel calls); a fixed-size draw (one uniform per household) is made by NumPy and
+  passed in.
 - Arithmetic is written operation by operation as NumPy evaluated it (no fast-math, no
   reassociation). A NumPy fancy-index update (`a[rows] += f(a[rows])`) reads every old value
   before writing, so a household listed twice moves once; the kernels gather, then scatter.
@@ -43,8 +45,9 @@ class CallSite:
     The first call goes through Numba's dispatcher (which compiles, or loads the cached
     machine code); later calls go straight to the compiled entry point, skipping the
     dispatcher's type inference (~10 µs a call, mostly for the NumPy `Generator`; the day
-    makes a dozen such calls). Only for arguments the model builds itself: a call with other
-    types would be misread, so any call site fed from outside goes through the dispatcher.
+    makes several such calls). The arguments must keep the types of the first call, or they
+    would be misread: the model builds them itself, and arrays that may come from outside are
+    converted to the exact types first (see `simulation.attitudes.Attitudes.feel`).
     """
 
     __slots__ = ("dispatcher", "entry")
