@@ -17,7 +17,7 @@ from scipy.special import expit
 
 from simulation import needs as nd
 from simulation.agents import GridWorker, LineDepartment
-from simulation.kernels import CallSite, check_constants
+from simulation.kernels import CallSite, check_constants, generator_addresses
 from simulation.kernels import casework as kc
 from simulation.part import ModelPart
 
@@ -79,6 +79,7 @@ class Casework(ModelPart):
         self._street: kc.StreetArrays | None = None
         self._kernel_params = self._params_for_kernels()
         self._casework_day = CallSite(kc.casework_day)
+        self._generator = generator_addresses(self.rng)  # the kernel draws from self.rng
         check_constants()
         self.arrivals = nd.Arrivals(p, hh.n, self.rng)
         # Coefficients on the attitude rows (identity, trust, efficacy) for one product a day.
@@ -183,7 +184,7 @@ class Casework(ModelPart):
         weighted = self._report_weights @ hh.attitudes[:, rows]  # BLAS: not compiled
         flows = rec.today
         rows, quality, delay, ok, self_reported, let_down = self._casework_day(
-            self._ledger_columns(), self._street_arrays(), self._kernel_params, self.rng,
+            self._ledger_columns(), self._street_arrays(), self._kernel_params, self._generator,
             flows, self.open_ids, weighted, bool(meeting), self._hours_left,
             np.ascontiguousarray(helping, dtype=float),
             np.ascontiguousarray(volunteers, dtype=np.int64), day, self._load,

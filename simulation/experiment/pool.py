@@ -17,6 +17,24 @@ import os
 import signal
 import sys
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from multiprocessing import forkserver
+
+
+def start_fork_server():
+    """Start the fork server now (if not yet running); returns the forkserver context.
+
+    The fork server imports Mesa and the model once and loads the compiled kernels (see
+    `_prepare_fork_server`); every worker forks from it. Started early, it does that while the
+    sweep is still planning, instead of before the first run.
+    """
+    ctx = multiprocessing.get_context("forkserver")
+    # Read by the fork server when it imports this module (see `_die_with_parent`).
+    os.environ[_SWEEP_PID] = str(os.getpid())
+    ctx.set_forkserver_preload(
+        ["simulation.experiment.pool", "simulation.experiment.execute", "simulation.run"]
+    )
+    forkserver.ensure_running()
+    return ctx
 
 
 class LocalPool(Executor):
@@ -27,13 +45,7 @@ class LocalPool(Executor):
     """
 
     def __init__(self, workers: int):
-        ctx = multiprocessing.get_context("forkserver")
-        # Read by the fork server when it imports this module (see `_die_with_parent`).
-        os.environ[_SWEEP_PID] = str(os.getpid())
-        # The fork server imports Mesa and the model once; every worker forks from it.
-        ctx.set_forkserver_preload(
-            ["simulation.experiment.pool", "simulation.experiment.execute", "simulation.run"]
-        )
+        ctx = start_fork_server()
         self._make = lambda: ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker)
         self._pool = self._make()
 

@@ -112,6 +112,10 @@ def run_experiment(
         raise config_error("--chunk-size", str(chunk_size), "must be >= 1")
     if fresh and repair:
         raise config_error("--repair", "--fresh", "choose one: --fresh discards every run")
+    if executor == "local":
+        from simulation.experiment.pool import start_fork_server
+
+        start_fork_server()  # it loads the model while we plan (it dies with us if we refuse)
     design = plan(path, replications=replications, days=days)
     exp = design.experiment
     # A name from a file never becomes a path of its own: it stays one folder under results/.

@@ -33,7 +33,10 @@ from __future__ import annotations
 import importlib
 from functools import partial
 
-from numba import njit
+import numpy as np
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 #: How every kernel is compiled: no Python objects, cached on disk, IEEE arithmetic.
 kernel = partial(njit, cache=True, nogil=True)
@@ -58,12 +61,31 @@ class CallSite:
 
     def __call__(self, *args):
         """Call the kernel (through the dispatcher the first time, then its entry point)."""
-        if self.entry is not None:
-            return self.entry(*args)
-        result = self.dispatcher(*args)
+        try:
+            if self.entry is not None:
+                return self.entry(*args)
+            result = self.dispatcher(*args)
+        except SystemError as exc:
+            # A signal handler that raised inside the Python code Numba runs around a call
+            # (Ctrl-C, the sweep's SIGTERM) comes back wrapped in SystemErrors: pass it on.
+            raise _interruption(exc) from None
         types = tuple(self.dispatcher.typeof_pyval(a) for a in args)
         self.entry = self.dispatcher.overloads[types].entry_point
         return result
+
+
+def _interruption(exc: SystemError) -> BaseException:
+    """The KeyboardInterrupt (or other non-Exception) a chain of SystemErrors wraps, else it."""
+    seen, todo = set(), [exc]
+    while todo:
+        inner = todo.pop()
+        if inner is None or id(inner) in seen:
+            continue
+        seen.add(id(inner))
+        if not isinstance(inner, Exception):
+            return inner
+        todo += [inner.__cause__, inner.__context__]
+    return exc
 
 
 _MODULES = ("casework", "households", "recording")
@@ -99,3 +121,58 @@ def check_constants() -> None:
             if hasattr(value, "recompile") and hasattr(value, "py_func"):
                 value.recompile()
     _checked = True
+
+
+def generator_addresses(rng) -> np.ndarray:
+    """Where a NumPy `Generator`'s bit generator keeps its state and its draw functions.
+
+    Passing these five integers into a kernel instead of the `Generator` itself spares the
+    ~5 µs Numba spends unboxing a `Generator` on every call; more importantly, that unboxing
+    runs Python code (`ctypes.cast`) in which a signal handler can raise (Ctrl-C, or the
+    sweep's SIGTERM), and Numba 0.68 then reads a null pointer and the process segfaults.
+    Keep a reference to `rng` for as long as the addresses are used.
+    """
+    import ctypes
+
+    bits = rng.bit_generator.ctypes
+    fn = [ctypes.cast(getattr(bits, f), ctypes.c_void_p).value for f in _DRAWS]
+    return np.array([bits.state_address, bits.state.value, *fn], dtype=np.uint64)
+
+
+_DRAWS = ("next_uint64", "next_uint32", "next_double")
+
+
+@intrinsic
+def generator_at(typingctx, addresses):
+    """The `Generator` whose bit generator lives at `addresses` (`generator_addresses`).
+
+    Numba's own Generator methods (`random`, `integers`, `normal`, `poisson`, …) work on it:
+    they only use the bit generator's state and its three draw functions.
+    """
+    sig = types.NumPyRandomGeneratorType("rng")(addresses)
+
+    def codegen(context, builder, signature, args):
+        (arr,) = args
+        array = context.make_array(signature.args[0])(context, builder, arr)
+
+        def word(i):
+            ptr = cgutils.gep_inbounds(builder, array.data, i)
+            return builder.load(ptr)
+
+        bits = cgutils.create_struct_proxy(types.NumPyRandomBitGeneratorType("bit_generator"))(
+            context, builder
+        )
+        bits.parent = cgutils.get_null_value(bits.parent.type)
+        bits.state_address = word(0)
+        bits.state = word(1)
+        bits.fnptr_next_uint64 = word(2)
+        bits.fnptr_next_uint32 = word(3)
+        bits.fnptr_next_double = word(4)
+        bits.bit_generator = context.get_constant(types.uintp, 0)
+        gen = cgutils.create_struct_proxy(signature.return_type)(context, builder)
+        gen.bit_generator = bits._getvalue()
+        gen.meminfo = cgutils.get_null_value(gen.meminfo.type)
+        gen.parent = cgutils.get_null_value(gen.parent.type)
+        return gen._getvalue()
+
+    return sig, codegen

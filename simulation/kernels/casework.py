@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from simulation.kernels import kernel
+from simulation.kernels import generator_at, kernel
 from simulation.kernels.recording import numpy_sum
 from simulation.needs import (
     ABANDONED,
@@ -720,17 +720,19 @@ def _hours_before_casework(st, c, flows, meeting, hours):
 
 
 @kernel
-def casework_day(led, st, c, rng, flows, open_ids, weighted, meeting, hours_left, helping,
+def casework_day(led, st, c, generator, flows, open_ids, weighted, meeting, hours_left, helping,
                  volunteers, day, load, first_visit, worker_hours,
                  worker_fixes):  # fmt: skip
     """Phases 2-5 of a day: report, patrol, waiting, triage and hand-offs, resolution.
 
     Starts by booking the hours that come before casework (`hours_left` gets the rest).
+    Draws from the model's NumPy generator, given by its addresses (`generator_addresses`).
 
     Returns:
         What the households lived through: the household, quality, delay, outcome and
         self-report flag of each fix attempt, and the households let down today.
     """
+    rng = generator_at(generator)
     _hours_before_casework(st, c, flows, meeting, hours_left)
     n = len(open_ids)
     let_down = np.empty(3 * n + 1, np.int64)
