@@ -184,7 +184,7 @@ class Casework(ModelPart):
         weighted = self._report_weights @ hh.attitudes[:, rows]  # BLAS: not compiled
         flows = rec.today
         rows, quality, delay, ok, self_reported, let_down = self._casework_day(
-            self._ledger_columns(), self._street_arrays(), self._kernel_params, self._generator,
+            self._ledger_columns(), self._street_arrays(), self._kernel_params, self._draws(),
             flows, self.open_ids, weighted, bool(meeting), self._hours_left,
             np.ascontiguousarray(helping, dtype=float),
             np.ascontiguousarray(volunteers, dtype=np.int64), day, self._load,
@@ -200,6 +200,17 @@ class Casework(ModelPart):
 
     def _capacity_hours(self) -> float:
         return self.n_grids * self.p["workers_per_grid"] * self.p["worker_hours"]
+
+    def _draws(self) -> np.ndarray:
+        """Addresses of this model's generator for the kernel, checked against it each day.
+
+        A copied or unpickled model has its own generator while the addresses it carried
+        still point at the original's: they are looked up again, so a copy never draws from
+        (or after) another model's generator.
+        """
+        if self._generator[0] != self.rng.bit_generator.ctypes.state_address:
+            self._generator = generator_addresses(self.rng)
+        return self._generator
 
     def _ledger_columns(self) -> kc.LedgerColumns:
         """The ledger's columns for the kernels (rebuilt after the ledger grows)."""

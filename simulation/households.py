@@ -55,8 +55,7 @@ class Households:
             1,
         )
         self.attitudes = self.attitude_base.copy()
-        self.identity, self.trust, self.efficacy = self.attitudes
-        self.identity_base, self.trust_base, self.efficacy_base = self.attitude_base
+        self._bind_rows()
         self.expected_quality = np.full(n, params["expected_quality"])
         self.expected_delay = np.full(n, params["expected_delay"])
         self.satisfaction = np.full(n, np.nan)
@@ -66,3 +65,13 @@ class Households:
         self.volunteer_hours = np.zeros(n)
         self.open_needs = np.zeros(n, dtype=np.int32)
         self.representative = np.zeros(n, dtype=bool)
+
+    def _bind_rows(self) -> None:
+        """Name the rows of the attitude arrays (views, so writes reach the arrays)."""
+        self.identity, self.trust, self.efficacy = self.attitudes
+        self.identity_base, self.trust_base, self.efficacy_base = self.attitude_base
+
+    def __setstate__(self, state: dict) -> None:
+        # A copy or an unpickled model: the named rows must be views of its own arrays again.
+        self.__dict__.update(state)
+        self._bind_rows()

@@ -48,6 +48,11 @@ class DailyRecorder:
         self.day = 0
         self._snapshot = CallSite(snapshot_stocks)
 
+    def __setstate__(self, state: dict) -> None:
+        # A copy or an unpickled model: the named columns must be views of its tables again.
+        self.__dict__.update(state)
+        self.flow, self.stock = self._columns()
+
     def _columns(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         return (
             {name: self._flows[:, i] for name, i in self.column.items()},

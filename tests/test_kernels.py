@@ -108,7 +108,12 @@ def test_a_sweep_stopped_by_signals_at_any_moment_exits_cleanly(tmp_path):
              "--executor", "serial", "--no-progress"],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
-        time.sleep(1.0 + 0.15 * i)
+        # Once the sweep has opened its folder (its stop handler is in place, runs start),
+        # stop it a little later each time.
+        deadline = time.monotonic() + 120
+        while not (out / "manifest.json").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.1 + 0.15 * i)
         proc.send_signal(signal.SIGTERM)
         codes.append(proc.wait(timeout=120))
     assert set(codes) <= {130, 0}, codes  # 0: it finished before the signal
@@ -156,3 +161,29 @@ def test_the_kernels_acceptance_rule_is_the_alliances():
                 got = kc._acceptance(c, al.partner_tie[g, q], al.branches[street].coordination,
                                      al.partner_member[q])  # fmt: skip
                 assert got == model.accept_probability(g, int(q))
+
+
+def test_a_copied_or_pickled_model_runs_on_its_own_generator():
+    import copy
+    import pickle
+
+    from simulation.model import GridGovernanceModel
+
+    def street():
+        model = GridGovernanceModel(
+            rng=4, identity=True, connection=True, interaction=True, burn_in_days=5,
+            scored_days=60,
+        )  # fmt: skip
+        model.run(25)  # before the first identity event and meeting
+        return model
+
+    twin, original = street(), street()
+    copies = [copy.deepcopy(original), pickle.loads(pickle.dumps(original))]
+    for other in copies:
+        other.run(10)  # draws from its own generator, not from the original's
+    original.run()
+    twin.run()
+    assert original.timeseries().equals(twin.timeseries())
+    for other in copies:
+        other.run()
+        assert other.timeseries().equals(twin.timeseries())

@@ -59,6 +59,10 @@ class CallSite:
         self.dispatcher = dispatcher
         self.entry = None
 
+    def __reduce__(self):
+        # A copied or pickled model finds its entry point again (compiled code is not copied).
+        return (CallSite, (self.dispatcher,))
+
     def __call__(self, *args):
         """Call the kernel (through the dispatcher the first time, then its entry point)."""
         try:
