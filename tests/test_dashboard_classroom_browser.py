@@ -55,6 +55,19 @@ def _day(page) -> int:
     return int(page.text_content(".gg-day").split()[-1])
 
 
+def _settled_day(page, quiet: float = 1.0, timeout: float = 30.0) -> int:
+    """The page's day once it has not changed for `quiet` seconds."""
+    last, since, deadline = _day(page), time.monotonic(), time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        day = _day(page)
+        if day != last:
+            last, since = day, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return day
+    raise AssertionError(f"the day kept changing for {timeout} s after Pause (last {last})")
+
+
 def _wait_day(page, day: int, timeout: float = 30_000) -> None:
     page.wait_for_function(
         "(d) => document.querySelector('.gg-day')?.textContent.endsWith(' ' + d)",
@@ -169,7 +182,9 @@ def test_follow_mode_one_driver_and_five_viewers_stay_in_step(chromium_browser, 
         time.sleep(2.0)
         trainer.click(".gg-play")  # pause
         trainer.wait_for_selector(".gg-play:has-text('Play')")
-        final = _day(trainer)
+        # A Play frame in flight when Pause was clicked still steps and redraws: read the
+        # trainer's day once it has stopped moving.
+        final = _settled_day(trainer)
         assert final > 60
         street = trainer.get_attribute("img.gg-street-A", "src")
         for viewer in viewers:
