@@ -201,6 +201,22 @@ def _give_up(led, st, nid, day):
 
 
 @kernel
+def _with_status(led, open_ids, status):
+    """The open needs with `status`, in index order."""
+    n = 0
+    for nid in open_ids:
+        if led.status[nid] == status:
+            n += 1
+    ids = np.empty(n, np.int64)
+    n = 0
+    for nid in open_ids:
+        if led.status[nid] == status:
+            ids[n] = nid
+            n += 1
+    return ids
+
+
+@kernel
 def _tie_step(ties, rows, n, gain):
     """`ties[rows] += gain·(1 − ties[rows])` as NumPy does it: old values, each row once."""
     new = np.empty(n)
@@ -336,16 +352,8 @@ def _report(led, st, c, rng, flows, open_ids, weighted, day):
     `weighted` is each hidden need's attitude weighting (a BLAS product made by the caller);
     the daily report probability is logistic(weighted + a0 + severity weight × severity).
     """
-    n = 0
-    for nid in open_ids:
-        if led.status[nid] == HIDDEN:
-            n += 1
-    ids = np.empty(n, np.int64)
-    n = 0
-    for nid in open_ids:
-        if led.status[nid] == HIDDEN:
-            ids[n] = nid
-            n += 1
+    ids = _with_status(led, open_ids, HIDDEN)
+    n = len(ids)
     reported = np.empty(n, np.bool_)
     for i in range(n):
         x = weighted[i] + (c.report_a0 + c.report_severity * led.severity[ids[i]])
@@ -543,19 +551,11 @@ def _triage(led, st, c, rng, flows, open_ids, load, hours_left, helping, volunte
             fits[i] = c.volunteer_fit
     n_grids = len(hours_left)
     worker_hours[:] = 0.0
-    m = 0
-    for nid in open_ids:
-        if led.status[nid] == QUEUED:
-            m += 1
+    queued = _with_status(led, open_ids, QUEUED)
+    m = len(queued)
     if m == 0:
         return n_done
     st.capacity_left[:] = st.capacity  # a day of hand-offs: partners' capacity is fresh
-    queued = np.empty(m, np.int64)
-    m = 0
-    for nid in open_ids:
-        if led.status[nid] == QUEUED:
-            queued[m] = nid
-            m += 1
     queued = _queue_order(led, queued, n_grids)
     if c.volunteer_casework:
         capacity = np.empty(n_grids, np.int64)
