@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	if [ ! -x $(PY) ]; then echo "creating $(VENV) with $$PYBIN"; "$$PYBIN" -m venv $(VENV); fi
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[experiments,dask,dashboard,dev]'
-	$(PY) -m simulation.kernels  # compile the daily kernels once (cached on disk)
+	$(PY) -m simulation.core.warm  # compile the daily kernels once (cached on disk)
 	@touch $(STAMP)
 
 # A Chinese font (Debian's fonts-noto-cjk) for the dashboard's Chinese page, slides and GIFs.

@@ -10,11 +10,11 @@ __version__ = "0.1.0"
 # The experiment pipeline's entry points, imported on first use so `import simulation` stays
 # cheap (no Mesa, pandas or matplotlib until they are needed).
 _LAZY = {
-    "run_experiment": "simulation.experiment.sweep",
-    "load_results": "simulation.experiment.store",
-    "load_timeseries": "simulation.experiment.store",
-    "report": "simulation.experiment.report",
-    "check": "simulation.experiment.check",
+    "run_experiment": "simulation.running.sweep",
+    "load_results": "simulation.running.store",
+    "load_timeseries": "simulation.running.store",
+    "report": "simulation.analysis.report",
+    "check": "simulation.analysis.check",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -11,20 +11,18 @@ A scenario file looks like::
     need_rate = 2.0
 
 Values not given come from the file it extends, and finally from the defaults in
-`simulation.parameters`. Every problem raises `ConfigError` whose text names the file,
+`simulation.core.parameters`. Every problem raises `ConfigError` whose text names the file,
 the field and what is allowed.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulation.parameters import PARAMETERS, ParameterError, check_value, validate
+from simulation.core.parameters import PARAMETERS, ParameterError, check_value, validate
 
 #: Keys a scenario file may have; titles and descriptions come in English and Chinese.
 TOP_LEVEL_KEYS = {
@@ -43,6 +41,49 @@ class ConfigError(Exception):
         self.message = message
         where = f"{self.file}: {field}" if field else self.file
         super().__init__(f"{where}: {message}")
+
+
+def config_error(file: str | Path, where: str, message: str) -> Exception:
+    """Build the project's one-line input error (``FILE: FIELD: message``).
+
+    Args:
+        file: The file the problem is in.
+        where: The field, e.g. ``design.factors.need_rate``.
+        message: What is wrong and what is allowed.
+
+    Returns:
+        A `ConfigError` (exit code 2 on the command line).
+    """
+    return ConfigError(str(file), where, message)
+
+
+def check_field(file: str | Path, where: str, name: str, value: Any) -> Any:
+    """Check one parameter value with `simulation.core.parameters.check_value`.
+
+    Args:
+        file: File for the error message.
+        where: Field path for the error message.
+        name: Parameter name.
+        value: Value from the file.
+
+    Returns:
+        The value as the parameter's type.
+
+    Raises:
+        ConfigError: Unknown parameter, wrong type or outside the allowed range.
+    """
+    try:
+        return check_value(name, value)
+    except ParameterError as exc:
+        raise config_error(file, where, exc.message) from None
+
+
+def unknown_keys(file, where, table: dict, allowed: set[str]) -> None:
+    """Raise a `ConfigError` for the first key of `table` not in `allowed`."""
+    for key in table:
+        if key not in allowed:
+            allowed_list = ", ".join(sorted(allowed))
+            raise config_error(file, f"{where}.{key}", f"unknown key (allowed: {allowed_list})")
 
 
 @dataclass
@@ -192,41 +233,3 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
             raise ConfigError("--set", key, f"cannot read value {text!r}") from None
         out[key] = coerce_value(key, value, "--set")
     return out
-
-
-def _is_experiment(path: str) -> bool:
-    """An experiment file has an [experiment] or [design] table (checked by its own loader)."""
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False  # load_scenario names the problem
-    return "experiment" in data or "design" in data
-
-
-def _validate_command(args: argparse.Namespace) -> int:
-    failed = 0
-    for f in args.files:
-        try:
-            if _is_experiment(f):
-                from simulation.experiment.plan import validate_file
-
-                print(validate_file(f))  # design, hypotheses, runs, time and power
-                continue
-            load_scenario(f)
-        except ConfigError as exc:
-            print(f"gridgov: error: {exc}", file=sys.stderr)
-            failed += 1
-        else:
-            print(f"{f}: ok")
-    return 2 if failed else 0
-
-
-def add_parser(sub) -> None:
-    """Register `gridgov validate`."""
-    p = sub.add_parser(
-        "validate",
-        help="check scenario or experiment files without running them (experiments: also "
-        "runs, estimated time and replications needed)",
-    )
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p.set_defaults(func=_validate_command)

@@ -1,7 +1,7 @@
 """Provenance: what produced a folder of results (code version and fingerprint, packages).
 
 `code_fingerprint` hashes the source files that determine a run's results; a resume under
-another fingerprint is refused unless the user allows it (see `simulation.experiment.store`).
+another fingerprint is refused unless the user allows it (see `simulation.running.store`).
 """
 
 from __future__ import annotations
@@ -42,20 +42,15 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-#: Modules of the package that determine a run's results besides the model's own modules
-#: (every top-level module but the command shells, and any model subpackage). Presentation,
-#: reading and analysis code is left out: editing a report must not block a resume.
-_RESULT_MODULES = ("experiment/design.py", "experiment/execute.py")
-_SHELLS = (
-    "cli.py", "demo.py", "bench.py", "folders.py", "provenance.py", "sources.py", "__main__.py",
-)  # fmt: skip
-_NOT_MODEL_PACKAGES = ("dashboard", "experiment")
+#: What determines a run's results: the model core and its kernels, and the modules that turn a
+#: scenario or a design point into a run. Presentation, reading and analysis code is left out:
+#: editing a report must not block a resume.
+_MODEL_PACKAGES = ("core", "kernels")
+_RESULT_MODULES = ("config.py", "run.py", "running/design.py", "running/execute.py")
 
 
 def _determines_results(rel: Path) -> bool:
-    if len(rel.parts) == 1:
-        return rel.name not in _SHELLS
-    return rel.as_posix() in _RESULT_MODULES or rel.parts[0] not in _NOT_MODEL_PACKAGES
+    return rel.parts[0] in _MODEL_PACKAGES or rel.as_posix() in _RESULT_MODULES
 
 
 def code_fingerprint(package: Path | None = None) -> str:

@@ -16,17 +16,18 @@ pandas, NumPy or Mesa.
 
 from __future__ import annotations
 
-import argparse
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simulation.config import ConfigError, load_scenario, parse_overrides, validate_parameters
-from simulation.outcomes import DAILY, KEY_DAILY, MODEL_SUMMARY, SUMMARY
+from simulation.config import ConfigError, validate_parameters
+from simulation.core.outcomes import DAILY, KEY_DAILY, MODEL_SUMMARY, SUMMARY
 
 if TYPE_CHECKING:
     import pandas as pd
+from simulation.core.model import GridGovernanceModel
+from simulation.folders import check_target, claim, read_marker
 
 
 @dataclass
@@ -50,8 +51,6 @@ def simulate(params: dict[str, Any], seed: int, days: int | None = None) -> RunR
     Returns:
         The daily time series and the scored-period summary.
     """
-    from simulation.model import GridGovernanceModel
-
     full = validate_parameters(params, "parameters")
     if days is not None:
         full["scored_days"] = int(days)
@@ -97,8 +96,6 @@ def check_run_folder(out_dir: str | Path, scenario: str, seed: int, overwrite: b
         ConfigError: Not ours (see `simulation.folders.check_target`), or ours and
             `overwrite` is False.
     """
-    from simulation.folders import check_target, read_marker
-
     state = check_target(out_dir, run_owner(scenario, seed))
     if state == "ours" and not overwrite and (read_marker(out_dir) or {}).get("files"):
         raise ConfigError(
@@ -128,7 +125,6 @@ def write_run(
     Raises:
         ConfigError: The folder is refused (see `check_run_folder`) or cannot be written.
     """
-    from simulation.folders import claim
     from simulation.provenance import package_versions  # importlib.metadata: not for --help
 
     out_dir = Path(out_dir)
@@ -180,51 +176,3 @@ def format_summary(summary: dict[str, float]) -> str:
         v = summary.get(name, float("nan"))
         lines.append(f"  {name:<{width}} {v:>10.3f}   {SUMMARY[name].definition}")
     return "\n".join(lines)
-
-
-def _run_command(args: argparse.Namespace) -> int:
-    from simulation.folders import safe_slug
-
-    overrides = parse_overrides(args.set)
-    if args.days is not None:
-        if args.days < 1:
-            raise ConfigError("--days", "days", "must be a positive integer")
-        overrides["scored_days"] = args.days
-    scenario = load_scenario(args.scenario, overrides)
-    if args.seed < 0:
-        raise ConfigError("--seed", "seed", "must be a non-negative integer")
-    # A name from a file never becomes a path: `name = "../../x"` stays inside results/.
-    default = Path("results") / f"{safe_slug(scenario.name)}-seed{args.seed}"
-    out = Path(args.out) if args.out else default
-    check_run_folder(out, scenario.name, args.seed, args.overwrite)  # before the run
-    result = simulate(scenario.params, args.seed)
-    write_run(result, scenario.name, out, figure=args.figure, overwrite=args.overwrite)
-    print(f"scenario {scenario.name}, seed {args.seed}, {len(result.timeseries)} days")
-    print(format_summary(result.summary))
-    written = ["timeseries.parquet", "summary.json", *(["figure.png"] if args.figure else [])]
-    print(f"wrote {out}/ ({', '.join(written)})")
-    return 0
-
-
-def add_parser(sub) -> None:
-    """Register `gridgov run`."""
-    p = sub.add_parser("run", help="run one scenario and write its results")
-    p.add_argument("scenario", help="scenario TOML file (see scenarios/)")
-    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    p.add_argument("--days", type=int, default=None, help="scored days (after the burn-in)")
-    p.add_argument(
-        "--set", action="append", metavar="KEY=VALUE", help="override a parameter (repeatable)"
-    )
-    p.add_argument(
-        "--out", default=None,
-        help="output folder: new, empty, or an earlier run's (default results/<name>-seed<N>)",
-    )  # fmt: skip
-    p.add_argument(
-        "--overwrite", action="store_true",
-        help="replace an earlier run in --out (only the files gridgov wrote there)",
-    )  # fmt: skip
-    p.add_argument(
-        "--figure", action="store_true",
-        help="also draw figure.png, the key daily series (imports Matplotlib: slower)",
-    )  # fmt: skip
-    p.set_defaults(func=_run_command)

@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from simulation.model import GridGovernanceModel
+from simulation.core.model import GridGovernanceModel
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = dict(grids_per_street=4, households_per_grid=120, burn_in_days=0, scored_days=200)

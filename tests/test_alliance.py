@@ -2,9 +2,9 @@
 
 from helpers import SMALL, run
 
-from simulation import needs as nd
-from simulation.model import GridGovernanceModel
-from simulation.parameters import PARAMETERS
+from simulation.core import needs as nd
+from simulation.core.model import GridGovernanceModel
+from simulation.core.parameters import PARAMETERS
 
 
 def test_interaction_off_loses_dropped_cases_and_only_hand_offs_build_ties():

@@ -3,8 +3,8 @@
 import numpy as np
 from helpers import SMALL
 
-from simulation.casework import Experience
-from simulation.model import GridGovernanceModel
+from simulation.core.casework import Experience
+from simulation.core.model import GridGovernanceModel
 
 
 def _feel(m, quality, delay):

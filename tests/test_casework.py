@@ -6,10 +6,10 @@ from helpers import run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulation import needs as nd
-from simulation.agents import GridWorker, Partner
-from simulation.model import GridGovernanceModel
-from simulation.parameters import PARAMETERS
+from simulation.core import needs as nd
+from simulation.core.agents import GridWorker, Partner
+from simulation.core.model import GridGovernanceModel
+from simulation.core.parameters import PARAMETERS
 
 
 def test_identity_off_has_no_events_and_no_coproduction():

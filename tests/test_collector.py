@@ -3,8 +3,8 @@
 import mesa
 import pytest
 
-from simulation.model import GridGovernanceModel
-from simulation.outcomes import DAILY
+from simulation.core.model import GridGovernanceModel
+from simulation.core.outcomes import DAILY
 
 SMALL = dict(grids_per_street=2, households_per_grid=60, burn_in_days=0, scored_days=500)
 

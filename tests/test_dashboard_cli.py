@@ -7,7 +7,7 @@ import socket
 import pytest
 
 from simulation.cli import build_parser, main
-from simulation.dashboard import cli
+from simulation.cli import dashboard as cli
 
 
 def test_defaults_are_loopback_and_port_8765():

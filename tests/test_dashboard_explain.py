@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from simulation import mechanisms, outcomes
+from simulation.core import mechanisms, outcomes
 from simulation.dashboard import explain, panels, views
 from simulation.dashboard.session import DashboardSession
 

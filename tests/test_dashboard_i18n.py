@@ -7,7 +7,7 @@ import string
 
 import pytest
 
-from simulation import mechanisms, outcomes
+from simulation.core import mechanisms, outcomes
 from simulation.dashboard import i18n
 
 

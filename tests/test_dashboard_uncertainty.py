@@ -9,7 +9,7 @@ import pytest
 
 from simulation.dashboard import uncertainty, views
 from simulation.dashboard.session import DashboardSession
-from simulation.experiment.execute import SerialExecutor, open_executor
+from simulation.running.execute import SerialExecutor, open_executor
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"households_per_grid": 40, "grids_per_street": 2, "burn_in_days": 10, "scored_days": 50}
@@ -84,6 +84,6 @@ def test_runs_on_a_real_process_pool_give_the_serial_result(pair):
 
 
 def _run(chunk):
-    from simulation.experiment.execute import run_chunk
+    from simulation.running.execute import run_chunk
 
     return run_chunk(chunk)

@@ -9,7 +9,7 @@ import re
 import pytest
 from helpers import compared_session
 
-from simulation import outcomes
+from simulation.core import outcomes
 from simulation.dashboard import charts, views
 
 SMALL = {"households_per_grid": 60, "grids_per_street": 3}

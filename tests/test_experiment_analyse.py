@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.experiment.analyse import ab_test, events, factorial_effects, mean_ci
+from simulation.analysis.analyse import ab_test, events, factorial_effects, mean_ci
 
 
 def _cells(rng, levels_a, levels_b, f, sd, n):

@@ -14,8 +14,7 @@ import sys
 import pytest
 from test_experiment_helpers import ROOT
 
-from simulation.cli import main
-from simulation.experiment import bench
+from benchmarks import sweep_bench as bench
 
 SMOKE = str(ROOT / "experiments" / "smoke.toml")
 
@@ -54,7 +53,9 @@ def test_a_command_past_its_timeout_is_killed_with_its_children(tmp_path):
 
 
 def test_sweep_bench_prints_speedup_and_memory_ratio(capsys):
-    code = main(["sweep-bench", "--experiment", SMOKE, "--quick", "--replications", "2"])
+    code = bench.main(
+        ["--only", "scaling", "--experiment", SMOKE, "--quick", "--replications", "2"]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "speed-up 2 vs 1 worker:" in out and "peak memory 16 vs 8 runs:" in out
@@ -89,8 +90,8 @@ def test_cpu_time_counts_the_workers_of_a_fork_server(tmp_path):
 @pytest.mark.skipif(_before_commit_available() is not None, reason=str(_before_commit_available()))
 def test_runs_per_core_second_before_and_after_side_by_side(capsys):
     trees = _worktrees()
-    code = main(["bench", "--sweep", "--only", "core", "--experiment", SMOKE, "--quick",
-                 "--replications", "1", "--rounds", "1"])  # fmt: skip
+    code = bench.main(["--only", "core", "--experiment", SMOKE, "--quick",
+                       "--replications", "1", "--rounds", "1"])  # fmt: skip
     out = capsys.readouterr().out
     assert code == 0
     assert "8 runs, 2 workers, quick" in out
@@ -105,7 +106,7 @@ def test_runs_per_core_second_before_and_after_side_by_side(capsys):
         assert wall > 0 and cpu > 0.05
         assert 8 / (cpu + 0.05) - 0.0005 <= per_core <= 8 / (cpu - 0.05) + 0.0005
     assert f"before {bench.BEFORE_COMMIT} (round 1)" in out
-    ratio = re.search(r"after / before: ([0-9.]+)x runs per core-second \(issue 11 target >= 8x\), "
+    ratio = re.search(r"after / before: ([0-9.]+)x runs per core-second \(target >= 8x\), "
                       r"([0-9.]+)x per wall-second per worker \(load average", out)  # fmt: skip
     assert ratio and float(ratio.group(1)) > 0 and float(ratio.group(2)) > 0
     # The temporary worktree of the before code is gone again.

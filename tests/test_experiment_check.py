@@ -11,9 +11,9 @@ import pytest
 from test_experiment_helpers import BASELINE, ROOT, TINY, factorial_toml, write
 
 from simulation import check, run_experiment
+from simulation.analysis.check import holds
 from simulation.cli import main
-from simulation.experiment.check import holds
-from simulation.experiment.hypotheses import Hypothesis
+from simulation.running.hypotheses import Hypothesis
 
 
 def run_cli(*args, capsys):

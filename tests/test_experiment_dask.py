@@ -196,7 +196,7 @@ def test_no_workers_is_one_line_not_a_silent_hang(reference, tmp_path, monkeypat
 def test_local_cluster_listens_on_loopback_only(capsys):
     import psutil
 
-    from simulation.experiment.cluster import open_dask
+    from simulation.running.cluster import open_dask
 
     with open_dask(None, 2) as (_, n):
         me = psutil.Process()

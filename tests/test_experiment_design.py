@@ -7,9 +7,9 @@ import pytest
 from test_experiment_helpers import BASELINE, ROOT, factorial_toml, write
 
 from simulation.config import ConfigError
-from simulation.experiment.design import run_seed
-from simulation.experiment.sweep import plan
-from simulation.sources import PROVENANCE
+from simulation.core.sources import PROVENANCE
+from simulation.running.design import run_seed
+from simulation.running.sweep import plan
 
 
 def test_factorial_design_has_every_combination_and_distinct_recorded_seeds(tmp_path):

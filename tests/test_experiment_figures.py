@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simulation.experiment.figures import factor_label, scatter_figure, smooth
+from simulation.analysis.figures import factor_label, scatter_figure, smooth
 
 
 def test_smoother_follows_a_known_curve():

@@ -6,7 +6,7 @@ import pytest
 from test_experiment_helpers import assert_refused_at_load, factorial_toml, write
 
 from simulation.cli import main
-from simulation.experiment.spec import load_experiment
+from simulation.running.spec import load_experiment
 
 
 def _hyp(body: str) -> str:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulation.experiment.inference import holm, logrank, power_replications, rank_shift, welch
+from simulation.analysis.inference import holm, logrank, power_replications, rank_shift, welch
 
 
 def test_welch_is_scipys_welch_test_with_the_matching_interval():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from test_experiment_helpers import factorial_toml, write
 
+from simulation.analysis.plan import dry_run, format_plan
 from simulation.cli import main
-from simulation.experiment.plan import dry_run, format_plan
-from simulation.experiment.sweep import plan
+from simulation.running.sweep import plan
 
 HYP = """
 [[hypotheses]]

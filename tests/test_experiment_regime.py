@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 from test_experiment_helpers import factorial_toml, write
 
-from simulation import outcomes, report, run_experiment
-from simulation.experiment import regime
+from simulation import report, run_experiment
+from simulation.analysis import regime
+from simulation.core import outcomes
 
 SWITCHES = "identity = [false, true], connection = [false, true], interaction = [false, true]"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simulation.experiment.sensitivity import prcc
+from simulation.analysis.sensitivity import prcc
 
 
 def test_prcc_finds_a_monotone_driver_and_not_a_bystander():

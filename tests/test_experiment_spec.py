@@ -16,8 +16,8 @@ from test_experiment_helpers import (
 
 from simulation.cli import main
 from simulation.config import ConfigError
-from simulation.experiment.spec import load_experiment
-from simulation.experiment.sweep import plan
+from simulation.running.spec import load_experiment
+from simulation.running.sweep import plan
 
 BAD = [
     ("unknown parameter", "factors = { identiti = [false, true] }", "design.factors.identiti"),

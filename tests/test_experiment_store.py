@@ -14,7 +14,7 @@ from test_experiment_helpers import GRIDGOV, ROOT, comparable, factorial_toml, r
 
 from simulation import load_results, load_timeseries, run_experiment
 from simulation.config import ConfigError
-from simulation.experiment.store import StoreDamaged, completeness, verify
+from simulation.running.store import StoreDamaged, completeness, verify
 
 HYPOTHESIS = """
 [[hypotheses]]

@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 
 import pandas as pd
 
-from simulation.experiment.check import CheckResult
-from simulation.experiment.verdicts import (
+from simulation.analysis.check import CheckResult
+from simulation.analysis.verdicts import (
     to_json,
     to_markdown,
     write_junit,

@@ -20,7 +20,7 @@ import pytest
 from numba import njit
 from reference_outputs import SCENARIOS, WIDE_SEEDS, fingerprint
 
-from simulation import needs
+from simulation.core import needs
 from simulation.kernels import CallSite, generator_addresses, generator_at, stale_modules
 from simulation.kernels import casework as kc
 from simulation.kernels.recording import numpy_masked_sum, numpy_sum
@@ -149,7 +149,7 @@ def test_cached_kernels_load_in_a_fresh_process_with_the_same_results():
 
 
 def test_the_kernels_acceptance_rule_is_the_alliances():
-    from simulation.model import GridGovernanceModel
+    from simulation.core.model import GridGovernanceModel
 
     for connection in (False, True):
         model = GridGovernanceModel(rng=2, connection=connection, interaction=True)
@@ -167,7 +167,7 @@ def test_a_copied_or_pickled_model_runs_on_its_own_generator():
     import copy
     import pickle
 
-    from simulation.model import GridGovernanceModel
+    from simulation.core.model import GridGovernanceModel
 
     def street():
         model = GridGovernanceModel(

@@ -3,7 +3,14 @@
 import re
 from pathlib import Path
 
-from simulation.mechanisms import MECHANISMS, RULES, Rules, enabled_rules, markdown_table, rules_of
+from simulation.core.mechanisms import (
+    MECHANISMS,
+    RULES,
+    Rules,
+    enabled_rules,
+    markdown_table,
+    rules_of,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 

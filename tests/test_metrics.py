@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from helpers import SMALL, run
 
-from simulation import needs as nd
-from simulation.metrics import backlog_overload, km_summary
-from simulation.model import GridGovernanceModel
-from simulation.outcomes import DAILY, MODEL_SUMMARY, SUMMARY
+from simulation.core import needs as nd
+from simulation.core.metrics import backlog_overload, km_summary
+from simulation.core.model import GridGovernanceModel
+from simulation.core.outcomes import DAILY, MODEL_SUMMARY, SUMMARY
 
 # Administrative hours must stay below the working hours (2 in the overloaded runs below).
 ADMIN = {"admin_hours": 1.0}
@@ -148,7 +148,7 @@ def test_first_reports_and_re_reports_agree_between_ledger_and_daily_flows():
 def test_kaplan_meier_equals_scipys_to_the_bit():
     from scipy import stats
 
-    from simulation.metrics import kaplan_meier
+    from simulation.core.metrics import kaplan_meier
 
     rng = np.random.default_rng(5)
     for _ in range(100):

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from helpers import SMALL, run
 
-from simulation.agents import Resident
 from simulation.config import load_scenario
-from simulation.model import GridGovernanceModel
-from simulation.parameters import ParameterError
+from simulation.core.agents import Resident
+from simulation.core.model import GridGovernanceModel
+from simulation.core.parameters import ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
 

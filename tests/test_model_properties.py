@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from simulation import needs as nd
-from simulation.model import GridGovernanceModel
-from simulation.parameters import MECHANISMS, PARAMETERS, validate
+from simulation.core import needs as nd
+from simulation.core.model import GridGovernanceModel
+from simulation.core.parameters import MECHANISMS, PARAMETERS, validate
 
 # ------------------------------------------------------------------ 1. switch isolation
 # 100 households per grid: the largest resident_reps (100) is still a valid combination.

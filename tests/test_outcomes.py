@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from simulation import outcomes
+from simulation.core import outcomes
+from simulation.core.outcomes import DAILY, KINDS, MODEL_SUMMARY, SUMMARY
+from simulation.core.parameters import PARAMETERS
 from simulation.docs import outputs_markdown
-from simulation.outcomes import DAILY, KINDS, MODEL_SUMMARY, SUMMARY
-from simulation.parameters import PARAMETERS
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL = [*DAILY.values(), *SUMMARY.values()]

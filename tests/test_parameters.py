@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulation.parameters import (
+from simulation.core.parameters import (
     PARAMETERS,
     ParameterError,
     check_value,
@@ -16,7 +16,7 @@ from simulation.parameters import (
 
 def test_docs_parameter_table_is_current():
 
-    from simulation.parameters import markdown_table
+    from simulation.core.parameters import markdown_table
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "model.md").read_text()
     assert markdown_table() in doc, "regenerate the table in docs/model.md from markdown_table()"

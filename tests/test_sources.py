@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from simulation.parameters import PARAMETERS
-from simulation.sources import KINDS, PROVENANCE, Source, counts, names_of
+from simulation.core.parameters import PARAMETERS
+from simulation.core.sources import KINDS, PROVENANCE, Source, counts, names_of
 
 
 def test_every_parameter_has_a_source_and_every_source_a_parameter():
     missing = sorted(set(PARAMETERS) - set(PROVENANCE))
     stale = sorted(set(PROVENANCE) - set(PARAMETERS))
-    assert not missing, f"parameters without a source in simulation/sources.py: {missing}"
+    assert not missing, f"parameters without a source in simulation/core/sources.py: {missing}"
     assert not stale, f"sources for parameters that no longer exist: {stale}"
 
 

@@ -7,8 +7,8 @@ import pytest
 from mesa import Model
 from mesa.discrete_space import Cell, CellAgent, OrthogonalMooreGrid
 
-from simulation.model import GridGovernanceModel
-from simulation.space import MooreGrid
+from simulation.core.model import GridGovernanceModel
+from simulation.core.space import MooreGrid
 
 SIZES = [(1, 1), (1, 5), (2, 2), (3, 7), (5, 3), (12, 9), (72, 51)]
 CASES = [(size, torus) for size in SIZES for torus in (False, True)]

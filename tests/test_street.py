@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from simulation.model import GridGovernanceModel
-from simulation.street import make_layout, neighbour_network, small_world
+from simulation.core.model import GridGovernanceModel
+from simulation.core.street import make_layout, neighbour_network, small_world
 
 
 def networkx_neighbours(n_grids, households_per_grid, degree, rewire, rng):

@@ -30,6 +30,7 @@ from simulation.dashboard.classroom import REGISTRY, preload, token_accepted  # 
 # "partially initialized module" tracebacks.
 preload()
 
+from simulation.core.parameters import MECHANISMS, PARAMETERS  # noqa: E402
 from simulation.dashboard import explain, follow, i18n, panels, views  # noqa: E402
 from simulation.dashboard.drawing import street_html  # noqa: E402
 from simulation.dashboard.i18n import t  # noqa: E402
@@ -40,7 +41,6 @@ from simulation.dashboard.state import (  # noqa: E402
     use_idle_release,
     use_play_loop,
 )
-from simulation.parameters import MECHANISMS, PARAMETERS  # noqa: E402
 
 SIDE_COLOURS = views.SIDE_COLOURS
 

@@ -23,6 +23,7 @@ import os
 import secrets
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +34,7 @@ HEAVY_MODULES: tuple[str, ...] = (
     "matplotlib",
     "matplotlib.pyplot",
     "mesa",
-    "simulation.model",
+    "simulation.core.model",
     "simulation.config",
     "simulation.run",
 )
@@ -152,8 +153,6 @@ def new_code(taken: set[str] | dict[str, Any]) -> str:
 
 def normalise_code(text: Any) -> str:
     """A typed room code as stored: full-width letters folded, spaces dropped, upper case."""
-    import unicodedata
-
     return unicodedata.normalize("NFKC", str(text or "")).replace(" ", "").upper()[:16]
 
 

@@ -1,8 +1,8 @@
 """The "why" panels: what each mechanism switches on, what each indicator means, what a scenario is.
 
 Nothing here is a second copy of the model's documentation. The rules come from
-`simulation.mechanisms.RULES` (the table the model itself reads), the indicators' definitions,
-units and directions from the metric registry `simulation.outcomes`, and scenario titles and
+`simulation.core.mechanisms.RULES` (the table the model itself reads), the indicators' definitions,
+units and directions from the metric registry `simulation.core.outcomes`, and scenario titles and
 descriptions from the scenario files. This module only lays them out in the page's language.
 """
 
@@ -14,7 +14,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from simulation import mechanisms, outcomes
+from simulation.config import load_scenario
+from simulation.core import mechanisms, outcomes
 from simulation.dashboard import i18n
 from simulation.dashboard.i18n import t
 
@@ -98,7 +99,6 @@ def metrics_html(names: Iterable[str], burn_in_days: int, lang: str | None = Non
 
 @functools.lru_cache(maxsize=256)
 def _scenario(path: str, mtime: float):
-    from simulation.config import load_scenario
 
     return load_scenario(Path(path))
 

@@ -14,9 +14,12 @@ import io
 import math
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
-from simulation.dashboard import i18n, views
+from simulation.dashboard import drawing, i18n, views
+from simulation.dashboard.explain import scenario_text
+from simulation.dashboard.session import Street, scenario_dir
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Micro Hei")
 SLIDE_INCHES, SLIDE_DPI = (13.333, 7.5), 144  # 16:9, 1920 x 1080 pixels
@@ -50,8 +53,6 @@ def _both(en: str, zh: str, sep: str = "  ") -> str:
 
 
 def _caption(session: Any) -> str:
-    from simulation.dashboard.explain import scenario_text
-    from simulation.dashboard.session import scenario_dir
 
     folder = scenario_dir() if session.folder is None else session.folder
     parts = []
@@ -71,8 +72,6 @@ def snapshot(session: Any) -> Any:
     (seconds) from the live lists could see a day added half-way, and holding the lock that
     long would pause the play loop.
     """
-    from types import SimpleNamespace
-
     with session.lock:
         streets = {
             side: SimpleNamespace(
@@ -212,9 +211,6 @@ def replay(session: Any, days: list[int], colour_by: str = "satisfaction"):
     The model is deterministic for its settings and seed, so the replay is the run the class
     watched (a test holds it to that), without keeping a picture of every day while playing.
     """
-    from simulation.dashboard import drawing
-    from simulation.dashboard.session import Street
-
     still = snapshot(session)
     replays = {}
     for side in still.active_sides:

@@ -9,6 +9,7 @@ trainee (and take it back) or let everyone branch off with their own copy at the
 from __future__ import annotations
 
 from contextlib import contextmanager
+from urllib.parse import parse_qs
 
 import solara
 
@@ -19,8 +20,6 @@ from simulation.dashboard.state import PageState
 
 def query_token() -> str:
     """The `token=` value of the page's address ("" if none)."""
-    from urllib.parse import parse_qs
-
     search = solara.use_router().search or ""
     return (parse_qs(search).get("token") or [""])[0]
 

@@ -2,9 +2,9 @@
 
 The trainers teach community officials in Chinese, so each label, message, legend, plot title
 and help text exists in both languages here, keyed by a short name. Metric names, units and
-definitions are not repeated: they come from the metric registry (`simulation.outcomes`), and
-what a mechanism switches on comes from `simulation.mechanisms`; `metric_label` and friends only
-pick the right language of those.
+definitions are not repeated: they come from the metric registry (`simulation.core.outcomes`),
+and what a mechanism switches on comes from `simulation.core.mechanisms`; `metric_label` and
+friends only pick the right language of those.
 
 The official terms are used the same way everywhere: 认同机制、联结机制、互动机制 (identity,
 connection, interaction), 网格员 (grid worker), 积压 (backlog), 办结时长 (resolution time),
@@ -17,9 +17,12 @@ someone switches, the browser's own language (its Accept-Language header) decide
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import solara
+
+from simulation.core.parameters import PARAMETERS
 
 LANGUAGES: tuple[str, ...] = ("zh", "en")
 DEFAULT_LANGUAGE = "en"  # only when the browser names neither language
@@ -184,8 +187,6 @@ def param_label(name: str, lang: str | None = None) -> str:
 
 def param_unit(name: str, lang: str | None = None) -> str:
     """A slider's unit: the parameter table's, or its Chinese form."""
-    from simulation.parameters import PARAMETERS
-
     zh = PARAM_NAMES_ZH.get(name)
     return zh[1] if zh and _lang(lang) == "zh" else PARAMETERS[name].unit
 
@@ -218,8 +219,6 @@ MESSAGES_ZH: tuple[tuple[str, str], ...] = (
 
 def localise(message: str, lang: str | None = None) -> str:
     """A session message in `lang` (Chinese by `MESSAGES_ZH`; otherwise as written)."""
-    import re
-
     if not message or _lang(lang) != "zh":
         return message
     for pattern, template in MESSAGES_ZH:
@@ -297,7 +296,7 @@ def mechanism_name(mechanism: str, lang: str | None = None) -> str:
 
 
 def _outcome(name: str):
-    from simulation import outcomes  # the one metric registry
+    from simulation.core import outcomes  # the one metric registry
 
     # A dashboard shows daily series: their entry first (a summary outcome may share the name).
     return outcomes.DAILY.get(name) or outcomes.get(name)

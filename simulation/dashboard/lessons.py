@@ -33,10 +33,11 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from simulation import parameters
-from simulation.config import ConfigError
+from simulation.config import ConfigError, load_scenario
+from simulation.core import parameters
+from simulation.core.mechanisms import MECHANISMS
 from simulation.dashboard import i18n, views
-from simulation.mechanisms import MECHANISMS
+from simulation.dashboard.session import list_scenarios, scenario_dir
 
 TOP_KEYS = {"title", "title_zh", "description", "description_zh", "steps"}
 SETTING_KEYS = ("scenario_a", "scenario_b", "switches_a", "switches_b", "params", "params_a",
@@ -218,9 +219,6 @@ def load_lessons(folder: Path | None, scenarios: list[str]) -> tuple[list[Lesson
 
 def scenario_params(session: Any, name: str) -> dict[str, Any]:
     """The complete parameters of scenario file `name` in the session's scenario folder."""
-    from simulation.config import load_scenario
-    from simulation.dashboard.session import scenario_dir
-
     folder = scenario_dir() if session.folder is None else session.folder
     return dict(load_scenario(Path(folder) / f"{name}.toml").params)
 
@@ -315,8 +313,6 @@ def caption(session: Any, step: Step, lang: str | None = None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Check lesson files: print one line per problem; exit 2 if any file is bad."""
-    from simulation.dashboard.session import list_scenarios
-
     files = sys.argv[1:] if argv is None else argv
     scenarios = list_scenarios()
     bad = 0

@@ -7,14 +7,17 @@ They are Solara components over a `DashboardSession` and the page's redraw callb
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from html import escape
 from typing import Any
 
 import solara
 
-from simulation.dashboard import explain, i18n, lessons, views
+from simulation.dashboard import explain, export, i18n, lessons, share, uncertainty, views
+from simulation.dashboard.drawing import COLOURINGS
 from simulation.dashboard.i18n import t
+from simulation.dashboard.session import scenario_dir
 
 
 def _lessons(session: Any) -> tuple[list[lessons.Lesson], list[str]]:
@@ -124,8 +127,6 @@ def caption_html(session: Any, lang: str | None = None) -> str:
 
 def explain_html(session: Any, lang: str | None = None) -> str:
     """The "why" panel: mechanism rules, indicator definitions, burn-in, scenario descriptions."""
-    from simulation.dashboard.session import scenario_dir
-
     folder = scenario_dir() if session.folder is None else session.folder
     params = {side: session.sides[side].params for side in session.active_sides}
     scenarios = "".join(
@@ -154,8 +155,6 @@ def page_base() -> str:
 @solara.component
 def ExportPanel(session: Any, version: int = 0):
     """Sidebar card: slide (PNG, SVG) and GIF downloads, and the link (with QR) to this view."""
-    from simulation.dashboard import export, share
-
     lang = i18n.current_language()
     base = page_base()
     day = session.day if session.streets else 0
@@ -202,8 +201,6 @@ def ExportPanel(session: Any, version: int = 0):
 
 def use_link_restore(session: Any, redraw: Callable[[], None]) -> None:
     """On a page opened from a share link, rebuild the linked view once (a hook)."""
-    from simulation.dashboard import share
-
     search = solara.use_router().search or ""
 
     def restore():
@@ -231,8 +228,6 @@ SEEDS_PROGRESS: solara.Reactive[str] = solara.reactive("")
 
 def current_bands(session: Any) -> Any:
     """The bands of this page if they belong to the session's current settings and day."""
-    from simulation.dashboard import uncertainty
-
     held = BANDS.value
     if not held or not session.streets:
         return None
@@ -241,11 +236,7 @@ def current_bands(session: Any) -> Any:
 
 def _run_in_background(session: Any, redraw: Callable[[], None]) -> None:
     """Start the seed runs in a thread that reports back into this page's own context."""
-    import threading
-
     from solara.server import kernel_context
-
-    from simulation.dashboard import uncertainty
 
     context = kernel_context.get_current_context() if kernel_context.has_current_context() else None
     request = uncertainty.key(session)
@@ -288,8 +279,6 @@ def _run_in_background(session: Any, redraw: Callable[[], None]) -> None:
 @solara.component
 def SeedsPanel(session: Any, redraw: Callable[[], None], version: int = 0):
     """The "Run 10 seeds" button, its progress, and what the band means once drawn."""
-    from simulation.dashboard import uncertainty
-
     lang = i18n.current_language()
     n = uncertainty.DEFAULT_SEEDS
     with solara.Row(gap="6px", style="align-items:center;flex-wrap:wrap"):
@@ -330,8 +319,6 @@ def PresentSwitch():
 @solara.component
 def ColourToggle(colour_by: solara.Reactive[str]):
     """The street colouring buttons, named in the page's language."""
-    from simulation.dashboard.drawing import COLOURINGS
-
     lang = i18n.current_language()
     names = {i18n.colouring_text(key, lang): key for key in COLOURINGS}
     shown = next((name for name, key in names.items() if key == colour_by.value), None)

@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulation import parameters
+from simulation.core import parameters
+from simulation.core.model import GridGovernanceModel
+from simulation.core.parameters import MECHANISMS, default_parameters
 from simulation.dashboard.classroom import Limits
-from simulation.parameters import MECHANISMS, default_parameters
 
 # The parameters a trainer is offered as sliders, in the order shown.
 SLIDER_PARAMS: tuple[str, ...] = (
@@ -159,7 +160,6 @@ def household_count(params: dict[str, Any]) -> int:
 
 def _model_class():
     # Imported late: the model module is heavy and the dashboard package must import without it.
-    from simulation.model import GridGovernanceModel
 
     return GridGovernanceModel
 

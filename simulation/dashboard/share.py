@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+from simulation.core import parameters
+from simulation.core.mechanisms import MECHANISMS
 from simulation.dashboard import i18n
-from simulation.mechanisms import MECHANISMS
+from simulation.dashboard.lessons import Step, apply_step, run_to, scenario_params
+from simulation.dashboard.session import parse_seed
 
 MAX_LINK_DAY = 4370
 
@@ -41,8 +44,6 @@ def _bits(params: dict[str, Any]) -> str:
 
 def _changed(session: Any, side: str) -> str:
     """Parameters of `side` that differ from its scenario file (slider moves), as ``k:v,k:v``."""
-    from simulation.dashboard.lessons import scenario_params
-
     base = scenario_params(session, session.sides[side].scenario)
     now = session.sides[side].params
     return ",".join(
@@ -76,8 +77,6 @@ def parse_link(query: str, scenarios: list[str]) -> View | None:
     Raises:
         ValueError: One line naming the field of the link that is wrong.
     """
-    from simulation.dashboard.session import parse_seed
-
     q = {k: v[0] for k, v in parse_qs(query.lstrip("?")).items()}
     if "a" not in q:
         return None
@@ -105,8 +104,6 @@ def parse_link(query: str, scenarios: list[str]) -> View | None:
 
 def _params(text: str, key: str) -> tuple[tuple[str, Any], ...]:
     """Parse ``k:v,k:v`` parameter changes, each checked by the parameter table."""
-    from simulation import parameters
-
     out = []
     for item in filter(None, text.split(",")):
         name, _, raw = item.partition(":")
@@ -122,8 +119,6 @@ def _params(text: str, key: str) -> tuple[tuple[str, Any], ...]:
 
 def restore(session: Any, view: View) -> bool:
     """Give the session the linked view: scenarios, switches, seed, then run to the day."""
-    from simulation.dashboard.lessons import Step, apply_step, run_to
-
     settings: dict[str, Any] = {"scenario_a": view.scenario_a, "seed": view.seed}
     settings["switches_a"] = dict(zip(MECHANISMS, view.switches_a, strict=True))
     settings["params_a"] = dict(view.params_a)

@@ -2,7 +2,7 @@
 
 One live street is one possible street; whether "interaction adds to connection" holds needs
 many. The runs go through the experiment pipeline's own code: each is a task for
-`simulation.experiment.execute.run_one`, handed in chunks by `execute()` to an executor (a shared
+`simulation.running.execute.run_one`, handed in chunks by `execute()` to an executor (a shared
 process pool on the server, so thirty trainees pressing the button queue on two cores instead of
 starting sixty processes). Finished bands are kept in memory by their settings, so the same pair
 asked for twice is drawn at once.
@@ -23,9 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from simulation.dashboard import views
-from simulation.experiment.spec import DEFAULT_MODEL
+from simulation.running.execute import execute
+from simulation.running.spec import DEFAULT_MODEL
 
 DEFAULT_SEEDS = 10
 FIRST_SEED = 1000  # band seeds differ from the live street's, which is one more sample
@@ -82,8 +84,6 @@ def tasks(session: Any, n_seeds: int = DEFAULT_SEEDS) -> list[dict[str, Any]]:
 
 def _band(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean and 95% confidence band per day, over the seeds that have a value that day."""
-    from scipy import stats
-
     finite = np.isfinite(matrix)
     count = finite.sum(axis=0)
     values = np.where(finite, matrix, 0.0)
@@ -136,9 +136,9 @@ def shared_executor() -> tuple[Executor, int]:
     with _LOCK:
         if _POOL is None:
             try:  # the pool's own module (the pipeline is moving it out of execute.py)
-                from simulation.experiment.pool import LocalPool
+                from simulation.running.pool import LocalPool
             except ImportError:
-                from simulation.experiment.execute import LocalPool
+                from simulation.running.execute import LocalPool
 
             _POOL = (LocalPool(2), 2)
         return _POOL
@@ -164,8 +164,6 @@ def run_seeds(
         executor: ``(executor, workers)``; default the server's shared pool.
         on_progress: Called with (runs done, runs in all) after each finished chunk.
     """
-    from simulation.experiment.execute import execute
-
     request = key(session, n_seeds)
     hit = cached(request)
     if hit is not None:

@@ -1,6 +1,6 @@
 """What the main view shows of a session, as HTML: KPI table, live plots, B − A plots, callout.
 
-Labels, units, formats and directions come from the metric registry (`simulation.outcomes`);
+Labels, units, formats and directions come from the metric registry (`simulation.core.outcomes`);
 texts from `i18n`; drawing from `charts`. Proportions are shown as percentages everywhere (plot
 axes, table cells, differences in percentage points), so a plot and the table never disagree.
 """
@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from simulation.dashboard import charts, i18n
+from simulation.core.outcomes import KEY_DAILY
+from simulation.dashboard import charts, drawing, i18n
 from simulation.dashboard.charts import PALETTE, Series
 from simulation.dashboard.explain import outcome
 from simulation.dashboard.i18n import t
-from simulation.outcomes import KEY_DAILY
 
 SIDE_COLOURS = {"A": PALETTE[0], "B": PALETTE[1]}
 
@@ -309,8 +309,6 @@ def difference_html(
 
 def legend_html(colour_by: str, lang: str | None = None) -> str:
     """The street's legend in `lang`: colour ramp of `colour_by`, empty cells and markers."""
-    from simulation.dashboard import drawing
-
     lut = drawing._LUTS[colour_by]
     stops = ", ".join(drawing.hex_colour(lut[i]) for i in range(0, 256, 32))
     stops += f", {drawing.hex_colour(lut[255])}"

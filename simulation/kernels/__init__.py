@@ -1,11 +1,11 @@
 """Compiled kernels of the daily step (Numba), one module per owner of the day's rules.
 
-`casework` runs the grids' case system of one day (the hours before casework, reporting,
-patrol, waiting, triage and hand-offs, resolution, closing); `households` the households' side
-(neighbours helping, feedback, volunteering, identity events, decay); `recording` the
-end-of-day stocks. The Python owners (`simulation.casework.Casework`,
-`simulation.attitudes.Attitudes`, `simulation.metrics.DailyRecorder`) keep the state and call
-them with plain arrays.
+`casework` runs the grids' case system of one day (the hours before casework, reporting, patrol,
+waiting, triage and hand-offs, resolution, closing); `households` the households' side
+(neighbours helping, feedback, volunteering, identity events, decay); `recording` the end-of-day
+stocks. The Python owners (`simulation.core.casework.Casework`,
+`simulation.core.attitudes.Attitudes`, `simulation.core.metrics.DailyRecorder`) keep the state
+and call them with plain arrays.
 
 Same seed, same result, byte for byte, as the NumPy implementation they replaced (commit
 f9db633; `tests/test_kernels.py` holds the proof, over 20 seeds × 4 scenarios). For that:
@@ -24,7 +24,7 @@ f9db633; `tests/test_kernels.py` holds the proof, over 20 seeds × 4 scenarios).
 Compiled code is cached on disk (`cache=True`, next to this package or under
 `NUMBA_CACHE_DIR`), so only the first run on a machine compiles (see docs/performance.md);
 importing the CLI compiles nothing. Numba's cache is keyed on this package's source files
-only, so the constants the kernels take from `simulation.needs` are checked at first use
+only, so the constants the kernels take from `simulation.core.needs` are checked at first use
 (`check_constants`) and the kernels recompiled if they changed.
 """
 
@@ -50,7 +50,7 @@ class CallSite:
     dispatcher's type inference (~10 µs a call, mostly for the NumPy `Generator`; the day
     makes several such calls). The arguments must keep the types of the first call, or they
     would be misread: the model builds them itself, and arrays that may come from outside are
-    converted to the exact types first (see `simulation.attitudes.Attitudes.feel`).
+    converted to the exact types first (see `simulation.core.attitudes.Attitudes.feel`).
     """
 
     __slots__ = ("dispatcher", "entry")
@@ -97,8 +97,8 @@ _checked = False
 
 
 def stale_modules() -> list[str]:
-    """Kernel modules whose compiled ledger codes differ from `simulation.needs` today."""
-    from simulation import needs
+    """Kernel modules whose compiled ledger codes differ from `simulation.core.needs` today."""
+    from simulation.core import needs
 
     stale = []
     for name in _MODULES:
@@ -114,7 +114,7 @@ def check_constants() -> None:
     """Recompile the kernels if the ledger codes they were cached with have changed.
 
     Numba's disk cache is keyed on each kernel module's own source file only; the status and
-    resolver codes come from `simulation.needs`. Called once per process, before the first day.
+    resolver codes come from `simulation.core.needs`. Called once per process, before the first day.
     """
     global _checked
     if _checked:

@@ -1,7 +1,7 @@
 """Compiled casework of one day: reporting, patrol, waiting, triage and hand-offs, resolution.
 
 `casework_day` runs phases 2-5 of the day (after needs arise, before households feel the day)
-over the need ledger's columns; `simulation.casework.Casework` owns the state and documents
+over the need ledger's columns; `simulation.core.casework.Casework` owns the state and documents
 the rules. The counters of the day are added to `flows` (one row of the recorder) at the
 positions given in `CaseParams`, in the order the rules happen.
 
@@ -17,9 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from simulation.kernels import generator_at, kernel
-from simulation.kernels.recording import numpy_sum
-from simulation.needs import (
+from simulation.core.needs import (
     ABANDONED,
     DEPARTMENT,
     HIDDEN,
@@ -34,6 +32,8 @@ from simulation.needs import (
     VOLUNTEER,
     WORKER,
 )
+from simulation.kernels import generator_at, kernel
+from simulation.kernels.recording import numpy_sum
 
 MAX_REFUSALS = 3  # refused hand-offs before a partner-level need is escalated
 
@@ -172,7 +172,7 @@ CONSTANT_NAMES = (
 
 @kernel
 def frozen_constants():
-    """The ledger codes compiled into this module (`CONSTANT_NAMES` of `simulation.needs`)."""
+    """The ledger codes compiled into this module (`CONSTANT_NAMES` of `simulation.core.needs`)."""
     return (HIDDEN, QUEUED, IN_HAND, RESOLVED, ABANDONED, SIMPLE, PARTNER_LEVEL, NOBODY,
             WORKER, VOLUNTEER, NEIGHBOUR, PARTNER, DEPARTMENT)  # fmt: skip
 
@@ -270,7 +270,7 @@ def _acceptance(c, tie, coordination, member):
 def _hand_off(led, st, c, rng, flows, load, g, day, nid, cat, hours):
     """Ask partners of grid `g`'s street to take need `nid`; returns (hours, outcome, escalations).
 
-    The rule is `simulation.alliance.Alliance.hand_off` (and `Casework`'s escalation after
+    The rule is `simulation.core.alliance.Alliance.hand_off` (and `Casework`'s escalation after
     refusals): with the resource list the worker asks the partners ranked by fit × acceptance;
     without it one partner doing this kind of work, picked without a list, once a day.
     """

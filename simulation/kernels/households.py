@@ -1,6 +1,6 @@
 """Compiled household passes of one day: neighbours helping, feedback, volunteering, decay.
 
-`simulation.attitudes.Attitudes` owns the state and documents the rules; these kernels run
+`simulation.core.attitudes.Attitudes` owns the state and documents the rules; these kernels run
 them over the `Households` arrays. The attitudes are rows of one 3 × n array (identity,
 trust, efficacy).
 """

@@ -1,6 +1,6 @@
 """Compiled end-of-day snapshot of the stocks, summed exactly as NumPy sums.
 
-`simulation.metrics.DailyRecorder` owns the daily table; this kernel fills one row of its
+`simulation.core.metrics.DailyRecorder` owns the daily table; this kernel fills one row of its
 stocks. Means divide sums that follow NumPy's own order (`np.add.reduce`: pairwise
 summation in blocks of eight, halves above 128 values; with `where=`, one pairwise sum per
 run of selected values), so the series are the same to the last bit as NumPy's.
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.core.needs import HIDDEN, IN_HAND, QUEUED
 from simulation.kernels import kernel
-from simulation.needs import HIDDEN, IN_HAND, QUEUED
 
-# Columns of the stock row (the order of `simulation.metrics.STOCKS`, checked there).
+# Columns of the stock row (the order of `simulation.core.metrics.STOCKS`, checked there).
 STOCK_COLUMNS = (
     "backlog", "hidden", "mean_trust", "mean_identity", "mean_efficacy", "mean_satisfaction",
     "volunteers_30d", "mean_worker_tie", "mean_partner_tie",
@@ -153,5 +153,5 @@ CONSTANT_NAMES = ("HIDDEN", "QUEUED", "IN_HAND")
 
 @kernel
 def frozen_constants():
-    """The ledger codes compiled into this module (`CONSTANT_NAMES` of `simulation.needs`)."""
+    """The ledger codes compiled into this module (`CONSTANT_NAMES` of `simulation.core.needs`)."""
     return (HIDDEN, QUEUED, IN_HAND)

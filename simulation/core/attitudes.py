@@ -1,0 +1,136 @@
+"""Household attitudes and participation: feedback from experience, volunteering, decay.
+
+`Attitudes` owns the rules that change what residents think and do: satisfaction by
+expectation disconfirmation, expectations drifting toward experience, trust (faster down
+than up, and down after let-downs), identity and self-efficacy after good experiences (in
+every scenario), volunteering with a peer effect, identity-building events, and the slow
+return of attitudes to their baselines.
+The state itself lives in `Households` arrays.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulation.core.part import ModelPart
+from simulation.kernels import CallSite
+from simulation.kernels import households as kh
+
+if TYPE_CHECKING:
+    from simulation.core.casework import Experience
+    from simulation.core.model import GridGovernanceModel
+
+RECENT = 30  # days in "volunteered recently"
+SATISFIED = 0.6  # satisfaction above which a rating counts as satisfied
+
+
+class Attitudes(ModelPart):
+    """Feedback, participation and decay of a model's households."""
+
+    def __init__(self, model: GridGovernanceModel):
+        """Bind to the model's households, neighbour network and generator."""
+        super().__init__(model)
+        p, hh = self.p, self.households
+        self.n_streets = p["n_streets"]
+        self.neighbours = model.neighbours
+        neighbour_count = np.maximum(np.diff(self.neighbours.indptr), 1)
+        self._volunteer_weights = np.array([p["volunteer_identity"], p["volunteer_trust"], 0.0])
+        self._peer_weight = p["volunteer_peer"] / neighbour_count
+        #: Per grid, households that volunteered yesterday (today's helping hands).
+        self.volunteered_yesterday = np.zeros(self.n_grids, dtype=np.int64)
+        # Neighbours helping, kept up to date from the volunteers of the last RECENT + 1 days.
+        if not np.all(self.neighbours.data == 1.0):
+            raise ValueError("the neighbour network must have unit weights")
+        self._helping = np.zeros(hh.n)
+        self._active = np.zeros(hh.n, dtype=bool)
+        self._volunteers_by_day = np.zeros((RECENT + 1, hh.n), dtype=np.int64)
+        self._n_by_day = np.zeros(RECENT + 1, dtype=np.int64)
+        self._update_helping = CallSite(kh.volunteering_neighbours)
+        self._volunteer = CallSite(kh.volunteer)
+        self._event = CallSite(kh.identity_event)
+        self._decay = CallSite(kh.decay)
+        self._feel = CallSite(kh.feel)
+        self._feel_params = tuple(
+            float(v)
+            for v in (
+                p["satisfaction_bias"], p["satisfaction_quality"], p["satisfaction_delay"],
+                p["expectation_drift"], p["trust_up"], p["trust_down"], p["identity_gain"],
+                p["efficacy_gain"], SATISFIED, p["disappointment"],
+            )
+        )  # fmt: skip
+
+    def volunteering_neighbours(self, day: int) -> np.ndarray:
+        """Per household, how many of its neighbours volunteered in the last 30 days.
+
+        Read before today's volunteering; the day's rules share this one array.
+        """
+        adj = self.neighbours
+        self._update_helping(
+            adj.indptr, adj.indices, self.households.last_volunteered, day, RECENT,
+            self._helping, self._active, self._volunteers_by_day, self._n_by_day,
+        )  # fmt: skip
+        return self._helping
+
+    def feel(self, exp: Experience) -> None:
+        """Households rate today's fixes and feel today's let-downs.
+
+        A rating moves expectations, trust, identity (after a satisfying one) and efficacy.
+        A let-down (an overdue wait, a lost case, giving up) is felt as a satisfaction of
+        `disappointment`: trust moves down toward it at the `trust_down` rate (several
+        let-downs of one household on one day move it once; each is counted).
+
+        The rating is satisfaction by expectation disconfirmation: S = logistic(bias +
+        w_q·(quality − expected) − w_d·(delay − expected)/max(expected delay, 1)), smoothed
+        with the previous rating; expectations drift toward experience; trust moves toward S,
+        faster down than up; a satisfied household identifies more, and one whose own report
+        was fixed feels more effective.
+        """
+        hh, rec = self.households, self.recorder
+        # The types the compiled call site was made for (an Experience may come from outside).
+        down = np.ascontiguousarray(exp.let_down, dtype=np.int64)
+        satisfied = self._feel(
+            hh.attitudes, hh.expected_quality, hh.expected_delay, hh.satisfaction, hh.rated,
+            down,
+            np.ascontiguousarray(exp.rows, dtype=np.int64),
+            np.ascontiguousarray(exp.quality, dtype=float),
+            np.ascontiguousarray(exp.delay, dtype=float),
+            np.ascontiguousarray(exp.ok, dtype=bool),
+            np.ascontiguousarray(exp.self_reported, dtype=bool),
+            self._feel_params,
+        )  # fmt: skip
+        if len(down):
+            rec.count("disappointed", len(down))
+        if len(exp.rows):
+            rec.count("rated", len(exp.rows))
+            rec.count("satisfied", satisfied)
+
+    def participate(self, day: int, helping: np.ndarray) -> None:
+        """Residents volunteer (peer effect from `helping`); identity events are held."""
+        p, hh = self.p, self.households
+        z = self._volunteer_weights @ hh.attitudes  # a BLAS product: made here, not compiled
+        hours = p["volunteer_session_hours"]
+        slot = day % len(self._n_by_day)
+        n = self._volunteer(
+            self.rng.random(hh.n), z, helping, self._peer_weight, float(p["volunteer_d0"]),
+            hh.last_volunteered, hh.volunteer_hours, float(hours), hh.grid, day,
+            self.volunteered_yesterday, self._volunteers_by_day[slot],
+        )  # fmt: skip
+        self._n_by_day[slot] = n
+        self.recorder.count("volunteer_hours", hours * n)
+        if self.rules.identity_events and day % p["identity_event_interval"] == 0:
+            # Value-building event: attendees (party members more often) identify more.
+            self._event(
+                self.rng.random(hh.n), hh.identity, hh.party_member, float(p["event_attendance"]),
+                float(p["event_gain"]),
+            )  # fmt: skip
+            self.recorder.count("cost", p["event_cost"] * self.n_streets)
+
+    def end_day(self) -> None:
+        """Attitudes drift back toward their baselines; worker–household ties decay."""
+        hh = self.households
+        self._decay(
+            hh.attitudes, hh.attitude_base, hh.worker_tie, float(self.p["attitude_decay"]),
+            1.0 - self.p["tie_decay"],
+        )  # fmt: skip
