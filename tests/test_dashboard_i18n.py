@@ -117,3 +117,21 @@ def test_every_text_is_used_by_the_dashboard():
     source = "".join(p.read_text() for p in folder.glob("*.py") if p.name != "i18n.py")
     unused = [k for k in i18n.TEXTS if f'"{k}"' not in source and f"'{k}'" not in source]
     assert unused == []
+
+
+def test_slider_labels_and_units_come_from_the_parameter_records():
+    from simulation.core.parameters import PARAMETERS
+    from simulation.dashboard.session import SLIDER_PARAMS
+
+    for name in SLIDER_PARAMS:
+        p = PARAMETERS[name]
+        assert re.search(r"[\u4e00-\u9fff]", p.label_zh), f"{name} has no Chinese label"
+        assert i18n.param_label(name, "zh") == p.label_zh
+        assert i18n.param_unit(name, "zh") == p.unit_zh
+        assert i18n.param_unit(name, "en") == p.unit
+    assert i18n.param_label("households_per_grid", "zh") == "每格户数"
+    assert i18n.param_label("households_per_grid", "en") == "Households per grid"
+    # A parameter without a Chinese label falls back to English on the Chinese page.
+    assert PARAMETERS["tie_decay"].label_zh == ""
+    assert i18n.param_label("tie_decay", "zh") == "Tie decay"
+    assert i18n.param_unit("tie_decay", "zh") == "share/day"

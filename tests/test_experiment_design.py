@@ -7,7 +7,7 @@ import pytest
 from test_experiment_helpers import BASELINE, ROOT, factorial_toml, write
 
 from simulation.config import ConfigError
-from simulation.core.sources import PROVENANCE
+from simulation.core.parameters import PARAMETERS
 from simulation.running.design import run_seed
 from simulation.running.sweep import plan
 
@@ -82,7 +82,7 @@ def test_sensitivity_varies_only_behavioural_coefficients_not_public_figures():
     d = plan(ROOT / "experiments" / "sensitivity.toml")
     assert d.experiment.kind in ("sobol", "morris")
     for name in d.factors:
-        assert PROVENANCE[name].kind != "public figure", name
+        assert PARAMETERS[name].source.kind != "public figure", name
 
 
 def test_sobol_samples_must_be_a_power_of_two(tmp_path):

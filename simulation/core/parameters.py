@@ -1,17 +1,28 @@
-"""Every model parameter: name, default, unit, allowed range and meaning.
+"""Every model parameter, one record each, and the one validator every caller uses.
 
-This table is the single source of truth for defaults, for validating scenario files, for
-the dashboard's sliders and for the sensitivity designs. `docs/model.md` explains how the
-defaults were set against the calibration figures of the specification.
-(The module is long because it is a table: one entry per parameter.)
+A parameter is declared once, in `parameters.toml` next to this module: name, default, unit,
+allowed range, group, meaning, Chinese label, where the default comes from (a public figure,
+the literature or an assumption, with the sweep range an assumption should cover) and the
+mechanism it belongs to exclusively. This module loads that file once at import, refuses a
+malformed record there, and serves it as `PARAMETERS`: the defaults, the checks of scenario
+files, the dashboard's slider labels, the sensitivity designs and the tables of `docs/model.md`
+all read it. `docs/model.md` explains how the defaults were set against the calibration figures
+of the specification.
 """
 
 from __future__ import annotations
 
 import math
+import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from simulation.core.mechanisms import MECHANISMS
+
+#: The three kinds of source of a default, strongest first.
+KINDS: tuple[str, ...] = ("public figure", "literature", "assumption")
 
 
 class ParameterError(ValueError):
@@ -30,6 +41,34 @@ class ParameterError(ValueError):
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where one parameter's default comes from.
+
+    Attributes:
+        kind: One of `KINDS`: a published number, a published model or study, or an assumption
+            (which includes values the project's specification suggested without a source).
+        detail: One sentence: the figure and its publisher, the reference and what it says, or
+            why the assumed value is plausible and what range to sweep.
+        plausible_low: Low end of the sweep range `detail` names (None where it names none).
+        plausible_high: High end of that range.
+    """
+
+    kind: str
+    detail: str
+    plausible_low: float | None = None
+    plausible_high: float | None = None
+
+    def __post_init__(self) -> None:
+        """Reject an unknown kind, an empty detail or half a plausible range."""
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown source kind {self.kind!r}; use one of {KINDS}")
+        if not self.detail.strip():
+            raise ValueError("a source needs a detail")
+        if (self.plausible_low is None) != (self.plausible_high is None):
+            raise ValueError("give both plausible_low and plausible_high, or neither")
+
+
+@dataclass(frozen=True)
 class Param:
     """One model parameter.
 
@@ -41,8 +80,11 @@ class Param:
         high: Largest allowed value (None for booleans).
         group: Which part of the model the parameter belongs to.
         doc: One-line meaning.
+        source: Where the default comes from.
         only_with: The mechanism switch this parameter belongs to exclusively (None if it acts
             in every scenario); with that switch off it must change nothing (tested).
+        label_zh: Chinese name ("" where none is given: the dashboard shows the English one).
+        unit_zh: Chinese unit ("" exactly when `label_zh` is).
     """
 
     name: str
@@ -52,7 +94,10 @@ class Param:
     high: float | None
     group: str
     doc: str
+    source: Source
     only_with: str | None = None
+    label_zh: str = ""
+    unit_zh: str = ""
 
     @property
     def kind(self) -> type:
@@ -100,509 +145,90 @@ def _is_numpy(value: Any, kinds: str) -> bool:
     return type(value).__module__ == "numpy" and dtype is not None and dtype.kind in kinds
 
 
-def _p(name, default, unit, low, high, group, doc) -> Param:
-    return Param(name, default, unit, low, high, group, doc)
+#: The file every parameter is declared in (shipped as package data).
+TABLE_FILE = Path(__file__).with_name("parameters.toml")
+_REQUIRED = {"name", "default", "unit", "group", "doc", "source_kind", "source_detail"}
+_OPTIONAL = {"low", "high", "only_with", "label_zh", "unit_zh", "plausible_low", "plausible_high"}
 
 
-_TABLE: list[Param] = [
-    # --- mechanisms -----------------------------------------------------------------------
-    _p("identity", False, "switch", None, None, "mechanism", "Identity mechanism on/off"),
-    _p("connection", False, "switch", None, None, "mechanism", "Connection mechanism on/off"),
-    _p("interaction", False, "switch", None, None, "mechanism", "Interaction mechanism on/off"),
-    # --- scale and time -------------------------------------------------------------------
-    _p("n_streets", 1, "streets", 1, 20, "scale", "Streets in the model (10 = district preset)"),
-    _p("grids_per_street", 12, "grids", 1, 40, "scale", "Grids per street"),
-    _p("households_per_grid", 300, "households", 20, 1000, "scale", "Households per grid"),
-    _p("workers_per_grid", 1, "workers", 1, 10, "scale", "Full-time grid workers per grid"),
-    _p("burn_in_days", 90, "days", 0, 720, "scale", "Days simulated before scoring starts"),
-    _p("scored_days", 730, "days", 1, 3650, "scale", "Days scored after burn-in"),
-    # --- needs ----------------------------------------------------------------------------
-    _p(
-        "need_rate",
-        1.5,
-        "needs/household/year",
-        0.1,
-        12.0,
-        "needs",
-        "Rate at which a household's needs arise (Poisson)",
-    ),
-    _p(
-        "share_partner_needs",
-        0.30,
-        "share",
-        0.0,
-        0.9,
-        "needs",
-        "Share of needs that need a partner organisation's resources",
-    ),
-    _p(
-        "share_department_needs",
-        0.10,
-        "share",
-        0.0,
-        0.5,
-        "needs",
-        "Share of needs only a line department can solve",
-    ),
-    _p(
-        "severity_growth",
-        0.01,
-        "severity/day",
-        0.0,
-        0.1,
-        "needs",
-        "Daily growth of an unreported need's severity",
-    ),
-    _p(
-        "abandon_rate",
-        0.02,
-        "probability/day",
-        0.0,
-        0.5,
-        "needs",
-        "Daily chance a hidden need is given up (lived with or fixed privately)",
-    ),
-    _p(
-        "give_up_rate",
-        0.02,
-        "probability/day",
-        0.0,
-        0.5,
-        "needs",
-        "Daily chance a household gives up a reported need it waits for past its expectation",
-    ),
-    _p("shock_start", 0, "day", 0, 5000, "needs", "First day of a demand shock (0 = no shock)"),
-    _p("shock_days", 14, "days", 1, 365, "needs", "Length of the demand shock"),
-    _p("shock_multiplier", 3.0, "×", 1.0, 20.0, "needs", "Arrival multiplier during the shock"),
-    # --- residents ------------------------------------------------------------------------
-    _p("identity_baseline", 0.30, "0-1", 0.0, 1.0, "residents", "Initial/baseline identity I"),
-    _p("trust_baseline", 0.50, "0-1", 0.0, 1.0, "residents", "Initial/baseline trust T"),
-    _p("efficacy_baseline", 0.40, "0-1", 0.0, 1.0, "residents", "Initial self-efficacy E"),
-    _p("share_elderly", 0.25, "share", 0.0, 1.0, "residents", "Share of elderly households"),
-    _p(
-        "share_party_members",
-        0.08,
-        "share",
-        0.0,
-        0.5,
-        "residents",
-        "Share of households with a party member",
-    ),
-    _p(
-        "neighbour_ties",
-        6,
-        "ties",
-        2,
-        20,
-        "residents",
-        "Neighbour ties per household (small-world ring lattice degree)",
-    ),
-    _p(
-        "rewire_probability",
-        0.1,
-        "probability",
-        0.0,
-        1.0,
-        "residents",
-        "Watts-Strogatz rewiring probability of neighbour ties",
-    ),
-    # --- reporting: p = logistic(a0 + a1 I + a2 T + a3 E + a4 severity), per day ------------
-    _p("report_a0", -6.3, "logit", -10.0, 2.0, "reporting", "Reporting intercept"),
-    _p("report_identity", 1.5, "logit/unit", 0.0, 5.0, "reporting", "Effect of identity"),
-    _p("report_trust", 1.5, "logit/unit", 0.0, 5.0, "reporting", "Effect of trust"),
-    _p("report_efficacy", 1.0, "logit/unit", 0.0, 5.0, "reporting", "Effect of self-efficacy"),
-    _p("report_severity", 2.0, "logit/unit", 0.0, 6.0, "reporting", "Effect of severity"),
-    # --- grid worker ----------------------------------------------------------------------
-    _p("worker_hours", 8.0, "hours/day", 2.0, 12.0, "worker", "Working hours per worker per day"),
-    _p(
-        "admin_hours",
-        3.5,
-        "hours/day",
-        0.0,
-        10.0,
-        "worker",
-        "Hours per worker per day on administrative tasks from above (forms, inspections)",
-    ),
-    _p(
-        "escalate_after_days",
-        15,
-        "days",
-        1,
-        365,
-        "worker",
-        "Queued needs waiting longer are escalated by the street's time-limit supervision",
-    ),
-    _p(
-        "visits_per_day",
-        3,
-        "visits/day",
-        1,
-        5,
-        "worker",
-        "Household visits per worker per day",
-    ),
-    _p("visit_hours", 0.5, "hours", 0.1, 2.0, "worker", "Hours per patrol visit"),
-    _p(
-        "discover_base",
-        0.30,
-        "probability",
-        0.0,
-        1.0,
-        "worker",
-        "Chance a visit finds a hidden need at zero tie",
-    ),
-    _p(
-        "discover_tie",
-        0.50,
-        "probability",
-        0.0,
-        1.0,
-        "worker",
-        "Extra discovery chance at full tie",
-    ),
-    _p("fix_hours", 1.5, "hours", 0.25, 8.0, "worker", "Worker hours to fix a simple need"),
-    _p(
-        "dispatch_hours",
-        1.5,
-        "hours",
-        0.1,
-        8.0,
-        "worker",
-        "Worker hours to hand a need to a partner at zero tie",
-    ),
-    _p(
-        "escalate_hours",
-        1.0,
-        "hours",
-        0.1,
-        8.0,
-        "worker",
-        "Worker hours to escalate a need to the line department",
-    ),
-    _p(
-        "handoff_tie_saving",
-        0.6,
-        "share",
-        0.0,
-        0.95,
-        "worker",
-        "Share of dispatch hours saved at full worker-partner tie",
-    ),
-    _p("competence_min", 0.6, "0-1", 0.1, 1.0, "worker", "Lowest generalist competence"),
-    _p("competence_max", 0.9, "0-1", 0.1, 1.0, "worker", "Highest generalist competence"),
-    _p("hour_cost", 50.0, "yuan/hour", 0.0, 500.0, "cost", "Cost of one worker hour"),
-    # --- partners and alliance ------------------------------------------------------------
-    _p(
-        "partners_per_type",
-        1,
-        "partners",
-        1,
-        10,
-        "partners",
-        "Partners of each of the five types per street",
-    ),
-    _p("partner_capacity", 3, "needs/day", 1, 50, "partners", "Needs a partner takes per day"),
-    _p("partner_fit", 0.85, "0-1", 0.0, 1.0, "partners", "Fit of a partner in its own categories"),
-    _p("partner_delay", 4.0, "days", 1.0, 30.0, "partners", "Partner's delay at zero tie"),
-    _p(
-        "delay_tie_saving",
-        0.6,
-        "share",
-        0.0,
-        0.95,
-        "partners",
-        "Share of partner delay saved at full tie",
-    ),
-    _p("accept_b0", -0.5, "logit", -5.0, 5.0, "partners", "Acceptance intercept"),
-    _p("accept_tie", 2.5, "logit/unit", 0.0, 6.0, "partners", "Effect of worker-partner tie"),
-    _p(
-        "accept_coordination",
-        1.0,
-        "logit/unit",
-        0.0,
-        5.0,
-        "partners",
-        "Effect of the branch's coordination strength",
-    ),
-    _p("accept_alliance", 1.0, "logit", 0.0, 5.0, "partners", "Effect of alliance membership"),
-    _p(
-        "alliance_share",
-        0.8,
-        "share",
-        0.0,
-        1.0,
-        "partners",
-        "Share of the street's partners the needs/resources mapping brings into the alliance",
-    ),
-    _p(
-        "coordination",
-        0.6,
-        "0-1",
-        0.0,
-        1.0,
-        "partners",
-        "Party branch's coordination strength over alliance members",
-    ),
-    _p(
-        "partner_fit_spread",
-        0.1,
-        "0-1",
-        0.0,
-        0.5,
-        "partners",
-        "Spread of partner fit around partner_fit across partners and categories",
-    ),
-    _p(
-        "handoff_tie_gain",
-        0.05,
-        "share",
-        0.0,
-        1.0,
-        "partners",
-        "Worker-partner tie gain per completed hand-off: tie += g (1 - tie)",
-    ),
-    _p("partner_cost", 150.0, "yuan/need", 0.0, 2000.0, "cost", "Partner fee per need"),
-    _p(
-        "alliance_cost",
-        150.0,
-        "yuan/street/day",
-        0.0,
-        5000.0,
-        "cost",
-        "Running cost of ledgers and coordination under connection",
-    ),
-    # --- line department ------------------------------------------------------------------
-    _p("department_delay_min", 7, "days", 1, 60, "department", "Shortest department delay"),
-    _p("department_delay_max", 15, "days", 1, 90, "department", "Longest department delay"),
-    _p("department_fit", 0.6, "0-1", 0.0, 1.0, "department", "Fit of a department solution"),
-    _p("department_cost", 500.0, "yuan/need", 0.0, 5000.0, "cost", "Cost of one escalation"),
-    # --- resolution and feedback ----------------------------------------------------------
-    _p("worker_fit", 0.8, "0-1", 0.0, 1.0, "feedback", "Fit of a worker fix at full competence"),
-    _p("volunteer_fit", 0.7, "0-1", 0.0, 1.0, "feedback", "Fit of a volunteer/neighbour fix"),
-    _p("quality_noise", 0.15, "sd", 0.0, 0.5, "feedback", "Noise of quality around fit"),
-    _p(
-        "reopen_threshold",
-        0.4,
-        "quality",
-        0.0,
-        1.0,
-        "feedback",
-        "Quality below which a fix fails and the need reopens",
-    ),
-    _p("expected_quality", 0.7, "0-1", 0.0, 1.0, "feedback", "Initial expected quality"),
-    _p(
-        "expected_delay",
-        7.0,
-        "days",
-        0.5,
-        30.0,
-        "feedback",
-        "Initial expected delay (general deadline)",
-    ),
-    _p(
-        "satisfaction_quality",
-        4.0,
-        "logit/unit",
-        0.0,
-        10.0,
-        "feedback",
-        "Weight of quality disconfirmation in satisfaction",
-    ),
-    _p(
-        "satisfaction_delay",
-        1.0,
-        "logit/unit",
-        0.0,
-        10.0,
-        "feedback",
-        "Weight of relative delay disconfirmation in satisfaction",
-    ),
-    _p(
-        "satisfaction_bias", 0.8, "logit", -5.0, 5.0, "feedback", "Satisfaction at met expectations"
-    ),
-    _p(
-        "expectation_drift",
-        0.2,
-        "share",
-        0.0,
-        1.0,
-        "feedback",
-        "How far expectations move toward experience",
-    ),
-    _p("trust_up", 0.10, "share", 0.0, 1.0, "feedback", "Trust step toward higher satisfaction"),
-    _p("trust_down", 0.25, "share", 0.0, 1.0, "feedback", "Trust step toward lower satisfaction"),
-    _p(
-        "identity_gain",
-        0.05,
-        "share",
-        0.0,
-        1.0,
-        "feedback",
-        "Identity gain after a satisfying experience",
-    ),
-    _p(
-        "efficacy_gain",
-        0.05,
-        "share",
-        0.0,
-        1.0,
-        "feedback",
-        "Self-efficacy gain when one's own report gets resolved",
-    ),
-    _p(
-        "attitude_decay",
-        0.0025,
-        "share/day",
-        0.0,
-        0.05,
-        "feedback",
-        "Daily decay of trust, identity and efficacy toward baseline",
-    ),
-    _p(
-        "lost_base",
-        0.04,
-        "probability",
-        0.0,
-        0.5,
-        "feedback",
-        "Chance a handed-off case is dropped, at an empty queue and zero tie",
-    ),
-    _p(
-        "lost_load",
-        0.5,
-        "1/(cases/hour)",
-        0.0,
-        5.0,
-        "feedback",
-        "Growth of the drop chance per queued case per casework hour of the worker",
-    ),
-    _p(
-        "lost_tie",
-        0.6,
-        "share",
-        0.0,
-        1.0,
-        "feedback",
-        "Share of the drop chance removed at full worker-partner tie",
-    ),
-    _p(
-        "followup_catch",
-        0.8,
-        "share",
-        0.0,
-        1.0,
-        "feedback",
-        "Share of dropped cases the closed loop's follow-up catches and re-queues",
-    ),
-    _p(
-        "disappointment",
-        0.2,
-        "0-1",
-        0.0,
-        1.0,
-        "feedback",
-        "Satisfaction an overdue wait or a lost case is felt as (trust moves toward it)",
-    ),
-    _p(
-        "followup_hours",
-        0.25,
-        "hours",
-        0.0,
-        2.0,
-        "feedback",
-        "Worker hours per follow-up visit (interaction on)",
-    ),
-    # --- participation: p = logistic(d0 + d1 I + d2 T + d3 peer share), per day ------------
-    _p("volunteer_d0", -6.0, "logit", -10.0, 0.0, "participation", "Volunteering intercept"),
-    _p("volunteer_identity", 2.0, "logit/unit", 0.0, 6.0, "participation", "Effect of identity"),
-    _p("volunteer_trust", 1.0, "logit/unit", 0.0, 6.0, "participation", "Effect of trust"),
-    _p(
-        "volunteer_peer",
-        0.19,
-        "logit/unit",
-        0.0,
-        2.0,
-        "participation",
-        "Effect of neighbours' volunteering share (≈ +21% per unit)",
-    ),
-    _p(
-        "volunteer_session_hours",
-        2.0,
-        "hours",
-        0.5,
-        8.0,
-        "participation",
-        "Hours per volunteering day",
-    ),
-    _p(
-        "volunteer_tasks",
-        0.3,
-        "needs/volunteer-day",
-        0.0,
-        2.0,
-        "participation",
-        "Simple needs a volunteering resident can take (identity on)",
-    ),
-    _p(
-        "neighbour_fix",
-        0.02,
-        "probability/day",
-        0.0,
-        0.5,
-        "participation",
-        "Daily chance volunteering neighbours fix a hidden simple need (identity on)",
-    ),
-    # --- identity events and meetings -----------------------------------------------------
-    _p("identity_event_interval", 30, "days", 1, 365, "identity", "Days between identity events"),
-    _p("event_attendance", 0.15, "share", 0.0, 1.0, "identity", "Share of households attending"),
-    _p("event_gain", 0.10, "share", 0.0, 1.0, "identity", "Identity gain of an attendee"),
-    _p("event_cost", 1500.0, "yuan/street/event", 0.0, 50000.0, "cost", "Cost of one event"),
-    _p("meeting_interval", 14, "days", 1, 180, "interaction", "Days between joint meetings"),
-    _p("meeting_tie_gain", 0.15, "share", 0.0, 1.0, "interaction", "τ: tie += τ (1 - tie)"),
-    _p("meeting_hours", 2.0, "hours", 0.0, 8.0, "interaction", "Worker hours a meeting takes"),
-    _p(
-        "resident_reps",
-        10,
-        "households/grid",
-        0,
-        100,
-        "interaction",
-        "Resident representatives per grid at meetings",
-    ),
-    _p("tie_decay", 0.005, "share/day", 0.0, 0.1, "interaction", "Daily decay of all ties"),
-    _p(
-        "visit_tie_gain",
-        0.2,
-        "share",
-        0.0,
-        1.0,
-        "interaction",
-        "Tie gain of a household at a patrol or follow-up visit",
-    ),
-    _p("tie_initial", 0.2, "0-1", 0.0, 1.0, "interaction", "Initial tie strength"),
-]
+def load(path: Path = TABLE_FILE) -> dict[str, Param]:
+    """Read and check a parameter file; return its records by name, in file order.
 
-#: Parameters that act only through one mechanism's rules (`simulation.core.mechanisms`): with that
-#: switch off they must change nothing, whatever their value (tests/test_model_properties.py).
-_ONLY_WITH = {
-    "identity": (
-        "identity_event_interval", "event_attendance", "event_gain", "event_cost",
-        "volunteer_tasks", "neighbour_fix",
-    ),
-    "connection": ("alliance_share", "alliance_cost", "accept_alliance", "coordination",
-                   "accept_coordination"),
-    "interaction": (
-        "meeting_interval", "meeting_tie_gain", "meeting_hours", "resident_reps",
-        "followup_hours", "followup_catch",
-    ),
-}  # fmt: skip
-_TABLE = [
-    replace(p, only_with=next((m for m, names in _ONLY_WITH.items() if p.name in names), None))
-    for p in _TABLE
-]
-PARAMETERS: dict[str, Param] = {p.name: p for p in _TABLE}
-assert {n for names in _ONLY_WITH.values() for n in names} <= set(PARAMETERS), "unknown name"
-MECHANISMS: tuple[str, ...] = ("identity", "connection", "interaction")
+    Raises:
+        ValueError: The file is not TOML, or a record has an unknown or missing key, a
+            duplicate name, a bad source kind, a range that does not hold its default, or an
+            `only_with` that is not a mechanism; the message names the file and the record.
+    """
+    try:
+        records = tomllib.loads(path.read_text(encoding="utf-8"))["parameter"]
+    except (tomllib.TOMLDecodeError, KeyError) as exc:
+        raise ValueError(f"{path}: not a parameter file ({exc})") from None
+    table: dict[str, Param] = {}
+    for i, record in enumerate(records, start=1):
+        name = record.get("name", f"#{i}")
+        try:
+            param = _record(record)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"{path}: parameter {name}: {exc}") from None
+        if param.name in table:
+            raise ValueError(f"{path}: parameter {name}: declared twice")
+        table[param.name] = param
+    return table
+
+
+def _record(r: dict[str, Any]) -> Param:
+    """One `[[parameter]]` table as a checked `Param` (raises ValueError naming the problem)."""
+    if unknown := sorted(set(r) - _REQUIRED - _OPTIONAL):
+        raise ValueError(f"unknown keys {unknown}")
+    if missing := sorted(_REQUIRED - set(r)):
+        raise ValueError(f"missing keys {missing}")
+    for key in ("name", "unit", "group", "doc", "label_zh", "unit_zh"):
+        if key in r and not (isinstance(r[key], str) and r[key].strip()):
+            raise ValueError(f"{key} must be a non-empty string, got {r[key]!r}")
+    default = r["default"]
+    if not isinstance(default, bool | int | float):
+        raise ValueError(f"default must be true/false or a number, got {default!r}")
+    bounds = {"low", "high"} & set(r)
+    if isinstance(default, bool) and bounds:
+        raise ValueError("a switch has no low/high")
+    if not isinstance(default, bool) and bounds != {"low", "high"}:
+        raise ValueError("a number needs both low and high")
+    for key in bounds:
+        if isinstance(r[key], bool) or not isinstance(r[key], int | float):
+            raise ValueError(f"{key} must be a number, got {r[key]!r}")
+    if r.get("only_with", MECHANISMS[0]) not in MECHANISMS:
+        raise ValueError(f"only_with {r['only_with']!r} is not one of {MECHANISMS}")
+    if ("label_zh" in r) != ("unit_zh" in r):
+        raise ValueError("give both label_zh and unit_zh, or neither")
+    param = Param(
+        name=r["name"],
+        default=default,
+        unit=r["unit"],
+        low=r.get("low"),
+        high=r.get("high"),
+        group=r["group"],
+        doc=r["doc"],
+        source=Source(
+            r["source_kind"], r["source_detail"], r.get("plausible_low"), r.get("plausible_high")
+        ),
+        only_with=r.get("only_with"),
+        label_zh=r.get("label_zh", ""),
+        unit_zh=r.get("unit_zh", ""),
+    )
+    lo, hi = param.source.plausible_low, param.source.plausible_high
+    for key, value in {"default": default, "plausible_low": lo, "plausible_high": hi}.items():
+        try:
+            if value is not None:
+                param.check(value)
+        except ParameterError as exc:
+            raise ValueError(f"{key} {exc.message}") from None
+    if lo is not None and not lo <= default <= hi:
+        # A sweep range that leaves out the default would screen some other street.
+        raise ValueError(f"default {default!r} outside plausible_low/high [{lo:g}, {hi:g}]")
+    return param
+
+
+PARAMETERS: dict[str, Param] = load()
 
 
 def default_parameters() -> dict[str, Any]:
@@ -679,10 +305,8 @@ MAX_HOUSEHOLDS = 200_000
 def markdown_table() -> str:
     """The parameter table in Markdown (docs/model.md embeds it; a test keeps them in step).
 
-    The last column is the kind of source of the default (`simulation.core.sources.PROVENANCE`).
+    The last column is the kind of source of the default (`Param.source`).
     """
-    from simulation.core.sources import PROVENANCE  # a table of references, kept apart
-
     lines = [
         "| parameter | default | unit | range | group | meaning | source |",
         "|---|---|---|---|---|---|---|",
@@ -690,8 +314,7 @@ def markdown_table() -> str:
     for p in PARAMETERS.values():
         rng = "true/false" if p.kind is bool else f"{p.low:g} – {p.high:g}"
         default = str(p.default).lower() if p.kind is bool else f"{p.default:g}"
-        kind = PROVENANCE[p.name].kind
         lines.append(
-            f"| `{p.name}` | {default} | {p.unit} | {rng} | {p.group} | {p.doc} | {kind} |"
+            f"| `{p.name}` | {default} | {p.unit} | {rng} | {p.group} | {p.doc} | {p.source.kind} |"
         )
     return "\n".join(lines)

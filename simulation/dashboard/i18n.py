@@ -143,19 +143,6 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
-# The sliders' parameters in Chinese: (name, unit). English comes from the parameter table.
-PARAM_NAMES_ZH: dict[str, tuple[str, str]] = {
-    "households_per_grid": ("每格户数", "户"),
-    "workers_per_grid": ("每格网格员数", "人"),
-    "grids_per_street": ("街道网格数", "个"),
-    "need_rate": ("诉求发生率", "件/户/年"),
-    "admin_hours": ("网格员行政事务工时", "小时/日"),
-    "meeting_interval": ("联席会议间隔", "天"),
-    "identity_event_interval": ("认同活动间隔", "天"),
-    "visits_per_day": ("网格员每日走访", "户/日"),
-    "partners_per_type": ("每类驻区单位数", "家"),
-    "partner_capacity": ("驻区单位承接能力", "件/日"),
-}
 # The street's colourings (keys of drawing.COLOURINGS) and legend words.
 COLOURING_TEXTS: dict[str, tuple[str, str]] = {
     "satisfaction": ("satisfaction", "满意度"),
@@ -178,17 +165,17 @@ COLOURING_TEXTS: dict[str, tuple[str, str]] = {
 
 
 def param_label(name: str, lang: str | None = None) -> str:
-    """A slider's parameter name: "Households per grid" / "每格户数"."""
-    zh = PARAM_NAMES_ZH.get(name)
+    """A parameter's name: "Households per grid" / "每格户数" (English without a Chinese one)."""
+    zh = PARAMETERS[name].label_zh
     if zh and _lang(lang) == "zh":
-        return zh[0]
+        return zh
     return name.replace("_", " ").capitalize()
 
 
 def param_unit(name: str, lang: str | None = None) -> str:
-    """A slider's unit: the parameter table's, or its Chinese form."""
-    zh = PARAM_NAMES_ZH.get(name)
-    return zh[1] if zh and _lang(lang) == "zh" else PARAMETERS[name].unit
+    """A parameter's unit from its record, in Chinese where the record gives one."""
+    p = PARAMETERS[name]
+    return p.unit_zh if p.unit_zh and _lang(lang) == "zh" else p.unit
 
 
 def colouring_text(key: str, lang: str | None = None) -> str:
