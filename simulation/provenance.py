@@ -66,7 +66,9 @@ def code_fingerprint(package: Path | None = None) -> str:
     """
     pkg = package or Path(__file__).resolve().parent
     h = hashlib.sha256()
-    for path in sorted(pkg.rglob("*.py")):
+    # The model's tables (parameters, outcomes) are data files: a changed default changes runs.
+    sources = [*pkg.rglob("*.py"), *pkg.rglob("*.toml")]
+    for path in sorted(sources):
         rel = path.relative_to(pkg)
         if _determines_results(rel):
             h.update(rel.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")

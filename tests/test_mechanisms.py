@@ -37,8 +37,9 @@ def test_every_rule_is_described_in_both_languages():
 def test_the_model_phases_read_rules_never_the_switches():
     kernels = sorted((ROOT / "simulation" / "kernels").glob("*.py"))
     assert kernels, "the compiled kernels are read too"
-    phases = [ROOT / "simulation" / f"{m}.py" for m in ("casework", "alliance", "attitudes")]
-    for path in [*phases, ROOT / "simulation" / "model.py", ROOT / "simulation" / "metrics.py"]:
+    core = ROOT / "simulation" / "core"
+    phases = [core / f"{m}.py" for m in ("casework", "alliance", "attitudes")]
+    for path in [*phases, core / "model.py", core / "metrics.py"]:
         text = path.read_text()
         for switch in MECHANISMS:
             assert f'p["{switch}"]' not in text, f"{path.name} reads the {switch} switch"
