@@ -120,8 +120,8 @@ def test_a_sweep_stopped_by_signals_at_any_moment_exits_cleanly(tmp_path):
 
 
 def test_a_call_site_goes_to_the_compiled_entry_after_the_first_call():
-    site = CallSite(kc._acceptance)
-    params = kc.CaseParams(**{f: 0 for f in kc.CaseParams._fields})
+    site = CallSite(kc.acceptance)
+    params = kc.Acceptance(0.0, 0.0, 0.0, 0.0)
     assert site.entry is None
     first = site(params, 0.5, 0.6, True)
     assert site.entry is not None
@@ -146,21 +146,6 @@ def test_cached_kernels_load_in_a_fresh_process_with_the_same_results():
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert json.loads(out.stdout) == fingerprint("full", 5)
-
-
-def test_the_kernels_acceptance_rule_is_the_alliances():
-    from simulation.core.model import GridGovernanceModel
-
-    for connection in (False, True):
-        model = GridGovernanceModel(rng=2, connection=connection, interaction=True)
-        model.run(40)  # ties have moved
-        al, c = model.alliance, model.casework._kernel_params
-        for g in range(model.n_grids):
-            for q in np.flatnonzero(al.same_street[g]):
-                street = al.partner_street[q]
-                got = kc._acceptance(c, al.partner_tie[g, q], al.branches[street].coordination,
-                                     al.partner_member[q])  # fmt: skip
-                assert got == model.accept_probability(g, int(q))
 
 
 def test_a_copied_or_pickled_model_runs_on_its_own_generator():

@@ -190,7 +190,3 @@ class LineDepartment(Agent):
     def cases(self) -> int:
         """Needs escalated to the department so far."""
         return int(self.model.casework.department_cases[0])
-
-    def draw_delay(self, rng: np.random.Generator) -> int:
-        """Delay in days of one escalated case, uniform over the department's range."""
-        return int(rng.integers(self.delay_min, self.delay_max + 1))

@@ -10,7 +10,7 @@ the households rate. Hand-offs to partners follow the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, get_type_hints
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.special import expit
@@ -18,7 +18,7 @@ from scipy.special import expit
 from simulation.core import needs as nd
 from simulation.core.agents import GridWorker, LineDepartment
 from simulation.core.part import ModelPart
-from simulation.kernels import CallSite, check_constants, generator_addresses
+from simulation.kernels import CallSite, check_constants, generator_addresses, make_record
 from simulation.kernels import casework as kc
 
 if TYPE_CHECKING:
@@ -102,10 +102,9 @@ class Casework(ModelPart):
             meeting_total=self.n_grids * per_grid * p["meeting_hours"],
             visit_cut=visits * p["visit_hours"],
             visit_total=self.n_grids * visits * p["visit_hours"],
+            accept=make_record(kc.Acceptance, p),
         )
-        # One compiled specialisation: every field in its declared type.
-        types = get_type_hints(kc.CaseParams)
-        return kc.CaseParams(**{f: types[f](values[f]) for f in kc.CaseParams._fields})
+        return make_record(kc.CaseParams, values)
 
     # 1. needs arise --------------------------------------------------------------------------
     def arrive(self, day: int) -> None:
@@ -135,40 +134,12 @@ class Casework(ModelPart):
     ) -> Experience:
         """Phases 2-5: report, patrol, waiting, triage and hand-offs, resolution and closing.
 
-        The rules (compiled in `simulation.kernels.casework`):
-
-        - *Hours.* Administrative tasks from above come first (forms, inspections, campaigns),
-          then yesterday's closed-loop follow-up visits, yesterday's overrun, today's joint
-          meeting (if `meeting`) and the patrol's visits; the rest of the paid hours is for
-          casework.
-        - *Reporting.* Households report hidden needs with `report_probability`; the rest grow
-          more severe, and some are given up (lived with, or fixed privately). A need entering
-          the queue again keeps its first report day and counts as re-reported.
-        - *Patrol.* Each worker visits `visits_per_day` households at random and discovers
-          their hidden needs with a chance that grows with the worker–household tie; visits
-          strengthen that tie.
-        - *Waiting.* A reported need still open past its household's expected delay is a
-          let-down, again each time the wait passes another expected delay; an overdue need is
-          given up with `give_up_rate` a day; one still queued after `escalate_after_days` is
-          escalated by the street's time-limit supervision, without the worker's hours. Each
-          team's load (queued cases per casework hour) makes hand-offs likelier to be dropped.
-        - *Triage.* Volunteering neighbours fix hidden simple needs (`neighbour_fixes`);
-          each grid's queue, most severe first, then oldest, goes to yesterday's volunteers
-          (simple cases, `volunteer_casework`) and the worker team while it has hours (the
-          last task may run past the day's end; the overrun is owed from tomorrow).
-          Partner-level needs are handed to partners (`simulation.core.alliance.Alliance` states
-          the rule), escalated after `MAX_REFUSALS` refusals or when nobody does the work;
-          department-level needs are escalated (slow, costly, lower fit).
-        - *Hand-offs dropped.* A hand-off is dropped with probability
-          `lost_base·(1 + lost_load·load)·(1 − lost_tie·tie)`, capped at 0.95 (the department
-          has no tie), in every scenario.
-        - *Resolution.* Cases in hand due today are fixed unless dropped; the closed loop
-          (`closed_case_loop`) catches most drops and re-queues them (a follow-up's hours,
-          tomorrow); an uncaught drop is lost and lets the household down.
-        - *Closing.* Each fix's quality is its fit plus noise; below `reopen_threshold` the
-          need reopens (the closed loop re-queues it at once, otherwise the household must
-          report it again). Completed partner fixes strengthen the grid–partner tie;
-          follow-up visits (`follow_up_visits`) cost hours and strengthen the household tie.
+        Each rule is stated on the compiled function that runs it, in the day's order
+        (`simulation.kernels.casework`): the hours before casework (`_hours_before_casework`),
+        reporting (`_report`), patrol (`_patrol`), waiting (`_supervise`), triage
+        (`_triage`, `_neighbours_fix`, `_grid_handles`), hand-offs (`_hand_off`, the
+        partner's `acceptance`, dropped hand-offs in `_put_in_hand`), resolution
+        (`_resolve_due`) and closing (`_close`).
 
         Args:
             day: Today.

@@ -31,7 +31,9 @@ only, so the constants the kernels take from `simulation.core.needs` are checked
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from functools import partial
+from typing import Any, get_type_hints
 
 import numpy as np
 from numba import njit, types
@@ -76,6 +78,22 @@ class CallSite:
         types = tuple(self.dispatcher.typeof_pyval(a) for a in args)
         self.entry = self.dispatcher.overloads[types].entry_point
         return result
+
+
+def make_record[R](cls: type[R], values: Mapping[str, Any]) -> R:
+    """The `NamedTuple` `cls` of `values`, each field converted to its declared type.
+
+    One compiled specialisation per record: an int given for a float field (or a NumPy
+    scalar for a bool) would otherwise make Numba compile the kernels again. A value that
+    already is of its declared type (a nested record) is taken as it is.
+    """
+    types = get_type_hints(cls)
+    fields = cls._fields  # type: ignore[attr-defined]
+    return cls(**{f: _as(types[f], values[f]) for f in fields})
+
+
+def _as(kind: type, value: Any) -> Any:
+    return value if type(value) is kind else kind(value)
 
 
 def _interruption(exc: SystemError) -> BaseException:

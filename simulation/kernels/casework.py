@@ -91,6 +91,15 @@ class StreetArrays(NamedTuple):
     department_cases: np.ndarray  # one counter: needs escalated so far
 
 
+class Acceptance(NamedTuple):
+    """Coefficients of a partner's acceptance of a hand-off (parameters of the same names)."""
+
+    accept_b0: float
+    accept_tie: float
+    accept_coordination: float
+    accept_alliance: float
+
+
 class CaseParams(NamedTuple):
     """Parameters, rules and counter positions of the casework kernels."""
 
@@ -122,10 +131,7 @@ class CaseParams(NamedTuple):
     handoff_tie_gain: float
     handoff_tie_saving: float
     delay_tie_saving: float
-    accept_b0: float
-    accept_tie: float
-    accept_coordination: float
-    accept_alliance: float
+    accept: Acceptance
     lost_base: float
     lost_load: float
     lost_tie: float
@@ -229,7 +235,12 @@ def _tie_step(ties, rows, n, gain):
 
 @kernel
 def _put_in_hand(led, st, c, rng, flows, load, nid, day, resolver, partner, delay, fit, cost):
-    """A partner or the department takes the need; it may be dropped on the way."""
+    """A partner or the department takes the need; it may be dropped on the way.
+
+    A hand-off is dropped with probability `lost_base·(1 + lost_load·load)·(1 − lost_tie·tie)`,
+    capped at 0.95 (the department has no tie), in every scenario; `load` is the grid team's
+    queued cases per casework hour. The drop shows on the due day (`_resolve_due`).
+    """
     led.status[nid] = IN_HAND
     led.resolver[nid] = resolver
     led.partner[nid] = partner
@@ -259,10 +270,18 @@ def _escalate(led, st, c, rng, flows, load, nid, day):
 
 
 @kernel
-def _acceptance(c, tie, coordination, member):
-    z = c.accept_b0 + c.accept_tie * tie
+def acceptance(a, tie, coordination, member):
+    """Probability that a partner accepts a hand-off: logistic(b0 + b1·tie + member·(b2·c + b3)).
+
+    `a` holds the coefficients (`Acceptance`), `tie` is the grid–partner tie, `coordination`
+    the street branch's (c), `member` whether the partner joined the alliance: the branch
+    coordinates its alliance members only, so an ad hoc request to a partner outside the
+    alliance rests on the tie alone. `simulation.core.alliance.Alliance.accept_probability`
+    asks this function too.
+    """
+    z = a.accept_b0 + a.accept_tie * tie
     if member:
-        z += c.accept_coordination * coordination + c.accept_alliance
+        z += a.accept_coordination * coordination + a.accept_alliance
     return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -270,9 +289,14 @@ def _acceptance(c, tie, coordination, member):
 def _hand_off(led, st, c, rng, flows, load, g, day, nid, cat, hours):
     """Ask partners of grid `g`'s street to take need `nid`; returns (hours, outcome, escalations).
 
-    The rule is `simulation.core.alliance.Alliance.hand_off` (and `Casework`'s escalation after
-    refusals): with the resource list the worker asks the partners ranked by fit × acceptance;
-    without it one partner doing this kind of work, picked without a list, once a day.
+    The hand-off rule: the grid worker with a partner-level need asks the partners of its
+    street that do this kind of work. With the resource list (`alliance_matching`) the worker
+    ranks them by fit × `acceptance` probability and asks them in turn until one accepts or
+    the hours run out; without it the worker asks one of them, picked without a list, once a
+    day. Each request costs dispatch hours (fewer with a stronger tie). A partner takes at
+    most its capacity a day and fixes the need after its delay (shorter with a stronger tie).
+    After `MAX_REFUSALS` refused days, or when nobody in the street does the work, the need
+    is escalated to the line department.
     """
     street = st.grid_street[g]
     k = street * c.n_categories + cat
@@ -297,7 +321,7 @@ def _hand_off(led, st, c, rng, flows, load, g, day, nid, cat, hours):
         for j in range(lo, hi):
             q = st.serving[j]
             if st.capacity_left[q] > 0:
-                a = _acceptance(c, st.partner_tie[g, q], coordination, st.partner_member[q])
+                a = acceptance(c.accept, st.partner_tie[g, q], coordination, st.partner_member[q])
                 # insertion by (-fit × acceptance, index), as Python sorts the tuples
                 key = -st.partner_fit[q, cat] * a
                 pos = m
@@ -318,7 +342,7 @@ def _hand_off(led, st, c, rng, flows, load, g, day, nid, cat, hours):
         if st.capacity_left[q] <= 0:
             return 0.0, WAIT, 0
         asks[0] = q
-        accepts[0] = _acceptance(c, st.partner_tie[g, q], coordination, st.partner_member[q])
+        accepts[0] = acceptance(c.accept, st.partner_tie[g, q], coordination, st.partner_member[q])
         n_asks = 1
     spent = 0.0
     for i in range(n_asks):
@@ -349,8 +373,11 @@ def _hand_off(led, st, c, rng, flows, load, g, day, nid, cat, hours):
 def _report(led, st, c, rng, flows, open_ids, weighted, day):
     """Households report hidden needs; the rest grow worse, and some are given up.
 
-    `weighted` is each hidden need's attitude weighting (a BLAS product made by the caller);
-    the daily report probability is logistic(weighted + a0 + severity weight × severity).
+    The daily report probability is logistic(weighted + `report_a0` + `report_severity` ×
+    severity), where `weighted` is each hidden need's attitude weighting (identity, trust and
+    efficacy; a BLAS product made by the caller). A need not reported grows more severe and is
+    given up (lived with, or fixed privately) with `abandon_rate` a day. A need entering the
+    queue again keeps its first report day and counts as re-reported.
     """
     ids = _with_status(led, open_ids, HIDDEN)
     n = len(ids)
@@ -372,7 +399,12 @@ def _report(led, st, c, rng, flows, open_ids, weighted, day):
 
 @kernel
 def _patrol(led, st, c, rng, flows, open_ids, n_grids, day, first_visit):
-    """Workers visit households and discover hidden needs (hours are booked by `Casework`)."""
+    """Workers visit households and discover hidden needs (their hours are booked before).
+
+    Each worker visits `visits_per_day` households of its grid at random and discovers their
+    hidden needs with chance `discover_base` + `discover_tie` × the worker–household tie;
+    visits strengthen that tie.
+    """
     hpg, visits = c.households_per_grid, c.visits
     visited = np.empty(n_grids * visits, np.int64)
     for g in range(n_grids):
@@ -396,7 +428,14 @@ def _patrol(led, st, c, rng, flows, open_ids, n_grids, day, first_visit):
 
 @kernel
 def _supervise(led, st, c, rng, flows, open_ids, hours_left, day, load, let_down, n_let):
-    """Overdue waits are let-downs, some are given up, old queued cases are escalated."""
+    """Overdue waits are let-downs, some are given up, old queued cases are escalated.
+
+    A reported need still open past its household's expected delay is a let-down, again each
+    time the wait passes another expected delay; an overdue need is given up with
+    `give_up_rate` a day; one still queued after `escalate_after_days` is escalated by the
+    street's time-limit supervision, without the worker's hours. Sets each team's load
+    (queued cases per casework hour), which makes hand-offs likelier to be dropped.
+    """
     n = len(open_ids)
     waiting = np.empty(n, np.int64)
     age = np.empty(n, np.int64)
@@ -442,7 +481,11 @@ def _supervise(led, st, c, rng, flows, open_ids, hours_left, day, load, let_down
 
 @kernel
 def _neighbours_fix(led, c, rng, open_ids, helping, fixed):
-    """Volunteering neighbours fix hidden simple needs; returns how many (in `fixed`)."""
+    """The `neighbour_fixes` rule: volunteering neighbours fix hidden simple needs.
+
+    The chance is `neighbour_fix` × the neighbours who volunteered in the last 30 days (at
+    most 1). Returns how many were fixed (their ids in `fixed`).
+    """
     n = 0
     for nid in open_ids:
         if led.status[nid] == HIDDEN and led.complexity[nid] == SIMPLE:
@@ -457,7 +500,13 @@ def _neighbours_fix(led, c, rng, open_ids, helping, fixed):
 def _grid_handles(
     led, st, c, rng, flows, load, g, day, queue, hours, volunteers, done, who, fits, n_done
 ):
-    """Volunteers, then the grid's worker team, work down the grid's queue (see `Casework`)."""
+    """Yesterday's volunteers, then the grid's worker team, work down the grid's queue.
+
+    Volunteers take simple cases while they last; the team fixes simple cases (hours by its
+    competence), hands partner-level cases to partners (`_hand_off`) and escalates
+    department-level ones, while it has hours. The last task may run past the day's end; the
+    overrun is owed from tomorrow.
+    """
     used = 0.0
     n_fixed = handled = 0
     competence = st.team_competence[g]
@@ -542,7 +591,13 @@ def _queue_order(led, queued, n_grids):
 @kernel
 def _triage(led, st, c, rng, flows, open_ids, load, hours_left, helping, volunteers, day,
             done, who, fits, worker_hours, worker_fixes):  # fmt: skip
-    """Neighbours, volunteers and worker teams work down the queues; returns fixes made."""
+    """Neighbours, volunteers and worker teams work down the queues; returns fixes made.
+
+    Volunteering neighbours fix hidden simple needs first (`neighbour_fixes`,
+    `_neighbours_fix`). Then each grid's queue, most severe first, then oldest, goes to
+    yesterday's volunteers, who take simple cases (`volunteer_casework`: Poisson
+    `volunteer_tasks` × volunteers tasks a grid), and to the worker team (`_grid_handles`).
+    """
     n_done = 0
     if c.neighbour_fixes:
         n_done = _neighbours_fix(led, c, rng, open_ids, helping, done)
@@ -588,7 +643,12 @@ def _triage(led, st, c, rng, flows, open_ids, load, hours_left, helping, volunte
 @kernel
 def _resolve_due(led, st, c, rng, flows, open_ids, day, done, who, fits, n_done, let_down,
                  n_let):  # fmt: skip
-    """Cases in hand due today are fixed, unless dropped (the closed loop catches most)."""
+    """Cases in hand due today are fixed, unless dropped on the way (`_put_in_hand`).
+
+    With the `closed_case_loop` rule the worker tracks every hand-off: a drop is caught with
+    `followup_catch` and re-queued at once (a follow-up's hours, tomorrow). An uncaught drop
+    is lost: the need is hidden again and the household let down.
+    """
     n = len(open_ids)
     due = np.empty(n, np.int64)
     m = 0
@@ -640,7 +700,15 @@ def _resolve_due(led, st, c, rng, flows, open_ids, day, done, who, fits, n_done,
 @kernel
 def _close(led, st, c, rng, flows, day, ids, who, fits, quality, delay, ok, self_reported,
            ):  # fmt: skip
-    """Draw the quality of today's fixes; resolve those that hold, reopen the others."""
+    """Draw the quality of today's fixes; resolve those that hold, reopen the others.
+
+    A fix's quality is its fit plus noise (`quality_noise`); below `reopen_threshold` the need
+    reopens (with the `closed_case_loop` rule it is re-queued at once, otherwise the household
+    must report it again). Completed partner fixes strengthen the grid–partner tie by
+    `handoff_tie_gain`·(1 − tie). With the `follow_up_visits` rule the worker visits each
+    household with a finished case the next day (`followup_hours`), strengthening the
+    household tie.
+    """
     n = len(ids)
     for i in range(n):
         led.resolver[ids[i]] = who[i]
@@ -706,7 +774,12 @@ def _close(led, st, c, rng, flows, day, ids, who, fits, quality, delay, ok, self
 
 @kernel
 def _hours_before_casework(st, c, flows, meeting, hours):
-    """Book administrative, follow-up, meeting and patrol hours; `hours` gets what is left."""
+    """Book the hours that come before casework; `hours` gets what is left.
+
+    Administrative tasks from above come first (forms, inspections, campaigns), then
+    yesterday's follow-up visits, yesterday's overrun, today's joint meeting (if `meeting`)
+    and the patrol's visits; the rest of the paid hours is for casework.
+    """
     flows[c.c_hours_used] += c.admin_total
     flows[c.c_admin_hours] += c.admin_total
     for g in range(len(hours)):
