@@ -20,9 +20,9 @@ import pytest
 from numba import njit
 from reference_outputs import SCENARIOS, WIDE_SEEDS, fingerprint
 
-from simulation.core import needs
 from simulation.kernels import CallSite, generator_addresses, generator_at, stale_modules
 from simulation.kernels import casework as kc
+from simulation.kernels import ledger as kl
 from simulation.kernels.recording import numpy_masked_sum, numpy_sum
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,11 +56,11 @@ def test_queue_order_is_np_lexsorts():
     rng = np.random.default_rng(3)
     for _ in range(200):
         n, n_grids = int(rng.integers(1, 500)), int(rng.integers(1, 15))
-        cols = {f: np.zeros(n) for f in kc.LedgerColumns._fields}
+        cols = {f: np.zeros(n) for f in kl.LedgerColumns._fields}
         cols["grid"] = rng.integers(0, n_grids, n).astype(np.int32)
         cols["severity"] = np.round(rng.random(n), 1)  # many ties
         cols["t_arise"] = rng.integers(0, 20, n).astype(np.int32)
-        led = kc.LedgerColumns(**cols)
+        led = kl.LedgerColumns(**cols)
         queued = rng.permutation(n)[: int(rng.integers(1, n + 1))].astype(np.int64)
         keys = (led.t_arise[queued], -led.severity[queued], led.grid[queued])
         np.testing.assert_array_equal(
@@ -130,7 +130,7 @@ def test_a_call_site_goes_to_the_compiled_entry_after_the_first_call():
 
 def test_changed_ledger_codes_mark_the_cached_kernels_stale(monkeypatch):
     assert stale_modules() == []
-    monkeypatch.setattr(needs, "QUEUED", 9)
+    monkeypatch.setattr(kl, "CODES", (*kl.CODES[:4], 9, *kl.CODES[5:]))
     assert stale_modules() == ["casework", "recording"]
 
 

@@ -75,7 +75,6 @@ class Casework(ModelPart):
         self.department_cases = np.zeros(1, np.int64)
         self._worker_hours = np.zeros(self.n_grids)  # casework hours of each team today
         self._worker_fixes = np.zeros(self.n_grids, np.int64)  # fixes of each team so far
-        self._columns: kc.LedgerColumns | None = None
         self._street: kc.StreetArrays | None = None
         self._kernel_params = self._params_for_kernels()
         self._casework_day = CallSite(kc.casework_day)
@@ -155,7 +154,7 @@ class Casework(ModelPart):
         weighted = self._report_weights @ hh.attitudes[:, rows]  # BLAS: not compiled
         flows = rec.today
         rows, quality, delay, ok, self_reported, let_down = self._casework_day(
-            self._ledger_columns(), self._street_arrays(), self._kernel_params, self._draws(),
+            self.ledger.columns, self._street_arrays(), self._kernel_params, self._draws(),
             flows, self.open_ids, weighted, bool(meeting), self._hours_left,
             np.ascontiguousarray(helping, dtype=float),
             np.ascontiguousarray(volunteers, dtype=np.int64), day, self._load,
@@ -182,14 +181,6 @@ class Casework(ModelPart):
         if self._generator[0] != self.rng.bit_generator.ctypes.state_address:
             self._generator = generator_addresses(self.rng)
         return self._generator
-
-    def _ledger_columns(self) -> kc.LedgerColumns:
-        """The ledger's columns for the kernels (rebuilt after the ledger grows)."""
-        led = self.ledger
-        if self._columns is None or self._columns.status is not led._status:
-            cols = led.full_columns()
-            self._columns = kc.LedgerColumns(**{f: cols[f] for f in kc.LedgerColumns._fields})
-        return self._columns
 
     def _street_arrays(self) -> kc.StreetArrays:
         """Households, teams, partners and the alliance as the kernels see them (built once)."""

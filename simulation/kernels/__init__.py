@@ -40,6 +40,8 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
+from simulation.kernels import ledger
+
 #: How every kernel is compiled: no Python objects, cached on disk, IEEE arithmetic.
 kernel = partial(njit, cache=True, nogil=True)
 
@@ -115,24 +117,22 @@ _checked = False
 
 
 def stale_modules() -> list[str]:
-    """Kernel modules whose compiled ledger codes differ from `simulation.core.needs` today."""
-    from simulation.core import needs
-
+    """Kernel modules whose compiled ledger codes differ from `ledger.CODES` today."""
     stale = []
     for name in _MODULES:
         module = importlib.import_module(f"{__name__}.{name}")
-        frozen = getattr(module, "frozen_constants", None)
-        if frozen is not None:
-            if tuple(frozen()) != tuple(getattr(needs, c) for c in module.CONSTANT_NAMES):
-                stale.append(name)
+        frozen = getattr(module, "frozen_codes", None)
+        if frozen is not None and tuple(frozen()) != tuple(ledger.CODES):
+            stale.append(name)
     return stale
 
 
 def check_constants() -> None:
     """Recompile the kernels if the ledger codes they were cached with have changed.
 
-    Numba's disk cache is keyed on each kernel module's own source file only; the status and
-    resolver codes come from `simulation.core.needs`. Called once per process, before the first day.
+    Numba's disk cache is keyed on each kernel module's own source file only; the status,
+    complexity and resolver codes come from `simulation.kernels.ledger`. Called once per
+    process, before the first day.
     """
     global _checked
     if _checked:

@@ -17,8 +17,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from simulation.core.needs import (
+from simulation.kernels import generator_at, kernel
+from simulation.kernels.ledger import (
     ABANDONED,
+    CODES,
     DEPARTMENT,
     HIDDEN,
     IN_HAND,
@@ -32,40 +34,12 @@ from simulation.core.needs import (
     VOLUNTEER,
     WORKER,
 )
-from simulation.kernels import generator_at, kernel
 from simulation.kernels.recording import numpy_sum
 
 MAX_REFUSALS = 3  # refused hand-offs before a partner-level need is escalated
 
 # Outcomes of one hand-off request.
 NO_PARTNER, WAIT, DISPATCHED, NO_TIME, REFUSED, ESCALATED = 0, 1, 2, 3, 4, 5
-
-
-class LedgerColumns(NamedTuple):
-    """The need ledger's columns (full capacity; rows below the ledger's `n` are needs)."""
-
-    household: np.ndarray
-    grid: np.ndarray
-    category: np.ndarray
-    complexity: np.ndarray
-    status: np.ndarray
-    resolver: np.ndarray
-    t_arise: np.ndarray
-    t_first_report: np.ndarray
-    t_resolve: np.ndarray
-    t_abandon: np.ndarray
-    due: np.ndarray
-    partner: np.ndarray
-    attempts: np.ndarray
-    reopens: np.ndarray
-    reports: np.ndarray
-    overdue: np.ndarray
-    severity: np.ndarray
-    fit: np.ndarray
-    cost: np.ndarray
-    self_reported: np.ndarray
-    lost: np.ndarray
-    escalated: np.ndarray
 
 
 class StreetArrays(NamedTuple):
@@ -170,17 +144,10 @@ class CaseParams(NamedTuple):
     c_report_days_sum: int
 
 
-CONSTANT_NAMES = (
-    "HIDDEN", "QUEUED", "IN_HAND", "RESOLVED", "ABANDONED", "SIMPLE", "PARTNER_LEVEL", "NOBODY",
-    "WORKER", "VOLUNTEER", "NEIGHBOUR", "PARTNER", "DEPARTMENT",
-)  # fmt: skip
-
-
 @kernel
-def frozen_constants():
-    """The ledger codes compiled into this module (`CONSTANT_NAMES` of `simulation.core.needs`)."""
-    return (HIDDEN, QUEUED, IN_HAND, RESOLVED, ABANDONED, SIMPLE, PARTNER_LEVEL, NOBODY,
-            WORKER, VOLUNTEER, NEIGHBOUR, PARTNER, DEPARTMENT)  # fmt: skip
+def frozen_codes():
+    """The ledger codes compiled into this module (`simulation.kernels.ledger.CODES`)."""
+    return CODES
 
 
 # ---------------------------------------------------------------------------- helpers
