@@ -68,6 +68,7 @@ class Casework(ModelPart):
         self.hours_owed = np.zeros(self.n_grids)  # yesterday's tasks that ran past the day's end
         self._load = np.zeros(self.n_grids)  # today's queued cases per casework hour, per grid
         self._hours_left = np.zeros(self.n_grids)  # today's casework hours, per grid
+        self._volunteer_capacity = np.zeros(self.n_grids, np.int64)  # cases volunteers can take
         #: Household each grid's patrol visited first on `patrol_day` (where its lead worker is).
         self.first_visits = np.zeros(self.n_grids, np.int64)
         self.patrol_day = 0
@@ -90,7 +91,6 @@ class Casework(ModelPart):
         p, rules, column = self.p, self.rules, self.recorder.column
         values = {f: p[f] for f in kc.CaseParams._fields if f in p}
         values.update({f: getattr(rules, f) for f in kc.CaseParams._fields if hasattr(rules, f)})
-        values.update({f: column[f[2:]] for f in kc.CaseParams._fields if f.startswith("c_")})
         per_grid, visits = p["workers_per_grid"], p["workers_per_grid"] * p["visits_per_day"]
         values.update(
             visits=visits,
@@ -102,6 +102,7 @@ class Casework(ModelPart):
             visit_cut=visits * p["visit_hours"],
             visit_total=self.n_grids * visits * p["visit_hours"],
             accept=make_record(kc.Acceptance, p),
+            flow=make_record(kc.FlowColumns, column),
         )
         return make_record(kc.CaseParams, values)
 
@@ -152,14 +153,14 @@ class Casework(ModelPart):
         rec, led, hh = self.recorder, self.ledger, self.households
         rows = led.household[self.open_ids[led.status[self.open_ids] == nd.HIDDEN]]
         weighted = self._report_weights @ hh.attitudes[:, rows]  # BLAS: not compiled
-        flows = rec.today
-        rows, quality, delay, ok, self_reported, let_down = self._casework_day(
-            self.ledger.columns, self._street_arrays(), self._kernel_params, self._draws(),
-            flows, self.open_ids, weighted, bool(meeting), self._hours_left,
+        today = kc.Today(
+            day, rec.today, self.open_ids, weighted, bool(meeting),
             np.ascontiguousarray(helping, dtype=float),
-            np.ascontiguousarray(volunteers, dtype=np.int64), day, self._load,
-            self.first_visits, self._worker_hours, self._worker_fixes,
+            np.ascontiguousarray(volunteers, dtype=np.int64),
         )  # fmt: skip
+        rows, quality, delay, ok, self_reported, let_down = self._casework_day(
+            self.ledger.columns, self._street_arrays(), self._kernel_params, self._draws(), today
+        )
         rec.count("hours_capacity", self._capacity_hours())
         self.patrol_day = day
         return Experience(rows, quality, delay, ok, self_reported, let_down)
@@ -205,6 +206,12 @@ class Casework(ModelPart):
                 followups_due=self.followups_due,
                 department_cases=self.department_cases,
                 hours_owed=self.hours_owed,
+                hours_left=self._hours_left,
+                load=self._load,
+                volunteer_capacity=self._volunteer_capacity,
+                first_visit=self.first_visits,
+                worker_hours=self._worker_hours,
+                worker_fixes=self._worker_fixes,
             )
         return self._street
 
