@@ -3,8 +3,7 @@
 `Casework` owns the need ledger, the grid workers and the line department. `arrive` adds the
 day's new needs and `work` runs the rest of the casework day (the hours before casework, then
 reporting to closing, compiled in `simulation.kernels.casework`) and returns the experiences
-the households rate. Hand-offs to partners follow the
-`Alliance`'s rule, over the alliance's arrays.
+the households rate. Hand-offs reach the partners of the `Alliance` it is `connect`ed to.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from simulation.kernels import CallSite, check_constants, generator_addresses, m
 from simulation.kernels import casework as kc
 
 if TYPE_CHECKING:
+    from simulation.core.alliance import Alliance
     from simulation.core.model import GridGovernanceModel
 
 MAX_REFUSALS = kc.MAX_REFUSALS  # refused hand-offs before a partner-level need is escalated
@@ -43,8 +43,10 @@ class Casework(ModelPart):
     """Needs, grid workers and the line department of a model."""
 
     def __init__(self, model: GridGovernanceModel):
-        """Create the workers of every grid, the department and an empty ledger."""
-        self.model = model
+        """Create the workers of every grid, the department and an empty ledger.
+
+        The hand-offs need the street's partners: `connect` the alliance before the first day.
+        """
         super().__init__(model)
         p, hh = self.p, self.households
         cells = model.grid._cells  # direct dict access: many lookups at build time
@@ -61,7 +63,6 @@ class Casework(ModelPart):
             np.mean([w.competence for w in team], axis=0).tolist() for team in self.workers_by_grid
         ]
         self.department = LineDepartment(model, p)
-        self.grid_households = np.arange(hh.n).reshape(self.n_grids, p["households_per_grid"])
         self.ledger = nd.NeedLedger(capacity=max(1024, int(hh.n * p["need_rate"] * 2.5)))
         self.open_ids = np.empty(0, dtype=np.int64)
         self.followups_due = np.zeros(self.n_grids)  # worker hours owed to follow-ups tomorrow
@@ -76,7 +77,6 @@ class Casework(ModelPart):
         self.department_cases = np.zeros(1, np.int64)
         self._worker_hours = np.zeros(self.n_grids)  # casework hours of each team today
         self._worker_fixes = np.zeros(self.n_grids, np.int64)  # fixes of each team so far
-        self._street: kc.StreetArrays | None = None
         self._kernel_params = self._params_for_kernels()
         self._casework_day = CallSite(kc.casework_day)
         self._generator = generator_addresses(self.rng)  # the kernel draws from self.rng
@@ -159,7 +159,7 @@ class Casework(ModelPart):
             np.ascontiguousarray(volunteers, dtype=np.int64),
         )  # fmt: skip
         rows, quality, delay, ok, self_reported, let_down = self._casework_day(
-            self.ledger.columns, self._street_arrays(), self._kernel_params, self._draws(), today
+            self.ledger.columns, self._street, self._kernel_params, self._draws(), today
         )
         rec.count("hours_capacity", self._capacity_hours())
         self.patrol_day = day
@@ -183,37 +183,35 @@ class Casework(ModelPart):
             self._generator = generator_addresses(self.rng)
         return self._generator
 
-    def _street_arrays(self) -> kc.StreetArrays:
-        """Households, teams, partners and the alliance as the kernels see them (built once)."""
-        if self._street is None:
-            hh, al = self.households, self.model.alliance
-            self._street = kc.StreetArrays(
-                expected_delay=hh.expected_delay,
-                worker_tie=hh.worker_tie,
-                open_needs=hh.open_needs,
-                team_competence=np.array(self.team_competence, dtype=float),
-                grid_street=np.asarray(al.grid_street, dtype=np.int64),
-                coordination=np.array([b.coordination for b in al.branches], dtype=float),
-                partner_tie=al.partner_tie,
-                partner_fit=al.partner_fit,
-                partner_member=al.partner_member,
-                partner_delay=al.partner_delay,
-                partner_cost=al.partner_cost,
-                capacity=al.capacity,
-                capacity_left=al.capacity_left,
-                serving_start=al.serving_start,
-                serving=al.serving_flat,
-                followups_due=self.followups_due,
-                department_cases=self.department_cases,
-                hours_owed=self.hours_owed,
-                hours_left=self._hours_left,
-                load=self._load,
-                volunteer_capacity=self._volunteer_capacity,
-                first_visit=self.first_visits,
-                worker_hours=self._worker_hours,
-                worker_fixes=self._worker_fixes,
-            )
-        return self._street
+    def connect(self, alliance: Alliance) -> None:
+        """Hand partner-level needs to `alliance`'s partners (the kernels get its arrays)."""
+        hh, al = self.households, alliance
+        self._street = kc.StreetArrays(
+            expected_delay=hh.expected_delay,
+            worker_tie=hh.worker_tie,
+            open_needs=hh.open_needs,
+            team_competence=np.array(self.team_competence, dtype=float),
+            grid_street=np.asarray(al.grid_street, dtype=np.int64),
+            coordination=np.array([b.coordination for b in al.branches], dtype=float),
+            partner_tie=al.partner_tie,
+            partner_fit=al.partner_fit,
+            partner_member=al.partner_member,
+            partner_delay=al.partner_delay,
+            partner_cost=al.partner_cost,
+            capacity=al.capacity,
+            capacity_left=al.capacity_left,
+            serving_start=al.serving_start,
+            serving=al.serving_flat,
+            followups_due=self.followups_due,
+            department_cases=self.department_cases,
+            hours_owed=self.hours_owed,
+            hours_left=self._hours_left,
+            load=self._load,
+            volunteer_capacity=self._volunteer_capacity,
+            first_visit=self.first_visits,
+            worker_hours=self._worker_hours,
+            worker_fixes=self._worker_fixes,
+        )
 
     def prune(self) -> None:
         """Keep only open needs in the working index (end of day)."""
