@@ -1,11 +1,10 @@
-"""The compiled daily kernels give the NumPy implementation's results, bit for bit.
+"""The compiled daily kernels give the same results, bit for bit, run after run.
 
-The proof of issue 11: `tests/data/reference_outputs_numpy_wide.json` was written by the NumPy
-implementation (commit f9db633, before any kernel existed) for 20 seeds of each of four
-scenarios: every summary value exactly (`float.hex`) and a SHA-256 of every daily column.
-The kernels must reproduce all of them. The pieces that make this possible (NumPy's
-summation order, `np.lexsort`'s queue order, the shared random stream, the disk cache) are
-checked on their own below.
+`tests/data/reference_outputs_numpy_wide.json` holds, for 20 seeds of each of four scenarios,
+every summary value exactly (`float.hex`) and a SHA-256 of every daily column; the kernels
+must reproduce all of them. The pieces that make this possible (NumPy's summation order,
+`np.lexsort`'s queue order, the shared random stream, the disk cache) are checked on their
+own below.
 """
 
 import json
@@ -23,6 +22,7 @@ from reference_outputs import SCENARIOS, WIDE_SEEDS, fingerprint
 from simulation.kernels import CallSite, generator_addresses, generator_at, stale_modules
 from simulation.kernels import casework as kc
 from simulation.kernels import ledger as kl
+from simulation.kernels import records as kr
 from simulation.kernels.recording import numpy_masked_sum, numpy_sum
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +30,7 @@ WIDE = Path(__file__).parent / "data" / "reference_outputs_numpy_wide.json"
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_twenty_seeds_byte_identical_to_the_numpy_implementation(scenario):
+def test_twenty_seeds_are_byte_identical_to_their_fingerprints(scenario):
     want = json.loads(WIDE.read_text())
     assert len(WIDE_SEEDS) >= 20
     for seed in WIDE_SEEDS:
@@ -121,7 +121,7 @@ def test_a_sweep_stopped_by_signals_at_any_moment_exits_cleanly(tmp_path):
 
 def test_a_call_site_goes_to_the_compiled_entry_after_the_first_call():
     site = CallSite(kc.acceptance)
-    params = kc.Acceptance(0.0, 0.0, 0.0, 0.0)
+    params = kr.Acceptance(0.0, 0.0, 0.0, 0.0)
     assert site.entry is None
     first = site(params, 0.5, 0.6, True)
     assert site.entry is not None

@@ -19,6 +19,7 @@ from simulation.core.mechanisms import Rules
 from simulation.core.part import ModelPart
 from simulation.kernels import casework as kc
 from simulation.kernels import make_record
+from simulation.kernels import records as kr
 
 if TYPE_CHECKING:
     from simulation.core.model import GridGovernanceModel
@@ -85,7 +86,7 @@ class Alliance(ModelPart):
         self.capacity = np.array([q.capacity for q in partners], dtype=np.int64)
         self.capacity_left = self.capacity.copy()
         #: Coefficients of a partner's acceptance of a hand-off (`accept_probability`).
-        self.acceptance = make_record(kc.Acceptance, p)
+        self.acceptance = make_record(kr.Acceptance, p)
         flat = [c for street in self.serving for cat in street for c in cat]
         sizes = [len(cat) for street in self.serving for cat in street]
         self.serving_flat = np.array(flat, dtype=np.int64)

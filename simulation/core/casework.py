@@ -19,6 +19,7 @@ from simulation.core.agents import GridWorker, LineDepartment
 from simulation.core.part import ModelPart
 from simulation.kernels import CallSite, check_constants, generator_addresses, make_record
 from simulation.kernels import casework as kc
+from simulation.kernels import records as kr
 
 if TYPE_CHECKING:
     from simulation.core.alliance import Alliance
@@ -87,10 +88,10 @@ class Casework(ModelPart):
             [p["report_identity"], p["report_trust"], p["report_efficacy"]]
         )
 
-    def _params_for_kernels(self) -> kc.CaseParams:
+    def _params_for_kernels(self) -> kr.CaseParams:
         p, rules, column = self.p, self.rules, self.recorder.column
-        values = {f: p[f] for f in kc.CaseParams._fields if f in p}
-        values.update({f: getattr(rules, f) for f in kc.CaseParams._fields if hasattr(rules, f)})
+        values = {f: p[f] for f in kr.CaseParams._fields if f in p}
+        values.update({f: getattr(rules, f) for f in kr.CaseParams._fields if hasattr(rules, f)})
         per_grid, visits = p["workers_per_grid"], p["workers_per_grid"] * p["visits_per_day"]
         values.update(
             visits=visits,
@@ -101,10 +102,10 @@ class Casework(ModelPart):
             meeting_total=self.n_grids * per_grid * p["meeting_hours"],
             visit_cut=visits * p["visit_hours"],
             visit_total=self.n_grids * visits * p["visit_hours"],
-            accept=make_record(kc.Acceptance, p),
-            flow=make_record(kc.FlowColumns, column),
+            accept=make_record(kr.Acceptance, p),
+            flow=make_record(kr.FlowColumns, column),
         )
-        return make_record(kc.CaseParams, values)
+        return make_record(kr.CaseParams, values)
 
     # 1. needs arise --------------------------------------------------------------------------
     def arrive(self, day: int) -> None:
@@ -153,7 +154,7 @@ class Casework(ModelPart):
         rec, led, hh = self.recorder, self.ledger, self.households
         rows = led.household[self.open_ids[led.status[self.open_ids] == nd.HIDDEN]]
         weighted = self._report_weights @ hh.attitudes[:, rows]  # BLAS: not compiled
-        today = kc.Today(
+        today = kr.Today(
             day, rec.today, self.open_ids, weighted, bool(meeting),
             np.ascontiguousarray(helping, dtype=float),
             np.ascontiguousarray(volunteers, dtype=np.int64),
@@ -186,7 +187,7 @@ class Casework(ModelPart):
     def connect(self, alliance: Alliance) -> None:
         """Hand partner-level needs to `alliance`'s partners (the kernels get its arrays)."""
         hh, al = self.households, alliance
-        self._street = kc.StreetArrays(
+        self._street = kr.StreetArrays(
             expected_delay=hh.expected_delay,
             worker_tie=hh.worker_tie,
             open_needs=hh.open_needs,

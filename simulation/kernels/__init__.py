@@ -1,21 +1,23 @@
 """Compiled kernels of the daily step (Numba), one module per owner of the day's rules.
 
 `casework` runs the grids' case system of one day (the hours before casework, reporting, patrol,
-waiting, triage and hand-offs, resolution, closing); `households` the households' side
-(neighbours helping, feedback, volunteering, identity events, decay); `recording` the end-of-day
-stocks. The Python owners (`simulation.core.casework.Casework`,
+waiting, triage and hand-offs, resolution, closing) over the records of `records`;
+`households` the households' side (neighbours helping, feedback, volunteering, identity events,
+decay); `recording` the end-of-day stocks; `ledger` declares the need ledger's codes and
+columns. The Python owners (`simulation.core.casework.Casework`,
 `simulation.core.attitudes.Attitudes`, `simulation.core.metrics.DailyRecorder`) keep the state
-and call them with plain arrays.
+and call them with arrays and records of arrays. This package imports nothing of the model.
 
-Same seed, same result, byte for byte, as the NumPy implementation they replaced (commit
-f9db633; `tests/test_kernels.py` holds the proof, over 20 seeds × 4 scenarios). For that:
+The results are fixed to the byte: `tests/test_kernels.py` holds fingerprints of every daily
+column and summary value over 20 seeds × 4 scenarios, `tests/test_reference_outputs.py` those
+of the reference runs. What keeps them:
 
-- Random numbers come from the model's own NumPy `Generator`, in the same order and with the
-  same methods as before: the casework kernel is given the generator (Numba draws from its
+- Random numbers come from the model's own NumPy `Generator`, in a fixed order and with
+  NumPy's methods: the casework kernel is given the generator (Numba draws from its
   bit generator with NumPy's algorithms, so the stream is shared with the NumPy draws made
   between kernel calls); a fixed-size draw (one uniform per household) is made by NumPy and
   passed in.
-- Arithmetic is written operation by operation as NumPy evaluated it (no fast-math, no
+- Arithmetic is written operation by operation as NumPy evaluates it (no fast-math, no
   reassociation). A NumPy fancy-index update (`a[rows] += f(a[rows])`) reads every old value
   before writing, so a household listed twice moves once; the kernels gather, then scatter.
 - Products that NumPy hands to BLAS (the attitude weightings) stay NumPy calls outside the
@@ -23,8 +25,8 @@ f9db633; `tests/test_kernels.py` holds the proof, over 20 seeds × 4 scenarios).
 
 Compiled code is cached on disk (`cache=True`, next to this package or under
 `NUMBA_CACHE_DIR`), so only the first run on a machine compiles (see docs/performance.md);
-importing the CLI compiles nothing. Numba's cache is keyed on this package's source files
-only, so the constants the kernels take from `simulation.core.needs` are checked at first use
+importing the CLI compiles nothing. Numba's cache is keyed on each kernel module's own source
+file only, so the ledger codes the kernels take from `ledger` are checked at first use
 (`check_constants`) and the kernels recompiled if they changed.
 """
 
