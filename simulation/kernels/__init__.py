@@ -33,9 +33,8 @@ file only, so the ledger codes the kernels take from `ledger` are checked at fir
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
-from functools import partial
-from typing import Any, get_type_hints
+from collections.abc import Callable, Mapping
+from typing import Any, cast, get_type_hints
 
 import numpy as np
 from numba import njit, types
@@ -44,8 +43,13 @@ from numba.extending import intrinsic
 
 from simulation.kernels import ledger
 
-#: How every kernel is compiled: no Python objects, cached on disk, IEEE arithmetic.
-kernel = partial(njit, cache=True, nogil=True)
+
+def kernel[F: Callable[..., Any]](function: F) -> F:
+    """Compile `function` as every kernel is: no Python objects, cached on disk, IEEE arithmetic.
+
+    (Typed as the function itself: a type checker reads the Python signature.)
+    """
+    return cast(F, njit(cache=True, nogil=True)(function))
 
 
 class CallSite:
@@ -102,7 +106,8 @@ def _as(kind: type, value: Any) -> Any:
 
 def _interruption(exc: SystemError) -> BaseException:
     """The KeyboardInterrupt (or other non-Exception) a chain of SystemErrors wraps, else it."""
-    seen, todo = set(), [exc]
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
     while todo:
         inner = todo.pop()
         if inner is None or id(inner) in seen:
