@@ -119,7 +119,7 @@ def compiled_passes(seed: int = 1, repeats: int = 2000) -> list[tuple[str, float
             hh.last_volunteered.copy(), hh.volunteer_hours.copy(), hh.grid, model.day,
             np.zeros(model.n_grids, np.int64), np.zeros(hh.n, np.int64))),
         ("stocks: 5 sums and 2 counts over 3,600", per_call(
-            stocks_loop, np.zeros(9), model.casework.ledger._status, model.casework.open_ids,
+            stocks_loop, np.zeros(9), model.casework.ledger.status, model.casework.open_ids,
             hh.attitudes, hh.satisfaction, hh.rated, hh.last_volunteered, model.day,
             hh.worker_tie, al.partner_tie, al.same_street, al.n_same_street)),
     ]  # fmt: skip

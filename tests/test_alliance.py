@@ -1,5 +1,9 @@
 """Alliance: partner ties, acceptance, joint meetings, dropped hand-offs and the closed loop."""
 
+import math
+
+import numpy as np
+import pytest
 from helpers import SMALL, run
 
 from simulation.core import needs as nd
@@ -37,13 +41,28 @@ def test_partner_acceptance_rises_with_tie():
     assert m.accept_probability(0, c) > low
 
 
-def test_meeting_hours_come_from_the_alliance_only_on_meeting_days():
-    m = GridGovernanceModel(rng=1, interaction=True, **SMALL)
+def test_acceptance_is_logistic_in_tie_and_for_members_in_coordination():
+    m = GridGovernanceModel(rng=1, connection=True, **SMALL)
+    al, p = m.alliance, m.p
+    for q in np.flatnonzero(al.same_street[0]):
+        tie, member = al.partner_tie[0, q], al.partner_member[q]
+        z = p["accept_b0"] + p["accept_tie"] * tie
+        if member:
+            z += p["accept_coordination"] * p["coordination"] + p["accept_alliance"]
+        assert m.accept_probability(0, int(q)) == pytest.approx(1 / (1 + math.exp(-z)))
+    assert al.partner_member[al.same_street[0]].any() and not al.partner_member.all()
+
+
+def test_meetings_are_held_every_interval_with_the_rule_only():
     every = PARAMETERS["meeting_interval"].default
-    assert m.alliance.meeting_hours(every) == PARAMETERS["meeting_hours"].default
-    assert m.alliance.meeting_hours(every + 1) == 0.0
+    m = GridGovernanceModel(rng=1, interaction=True, **SMALL)
+    assert [d for d in range(1, 3 * every + 1) if m.alliance.meeting_today(d)] == [
+        every,
+        2 * every,
+        3 * every,
+    ]
     off = GridGovernanceModel(rng=1, interaction=False, **SMALL)
-    assert off.alliance.meeting_hours(every) == 0.0
+    assert not any(off.alliance.meeting_today(d) for d in range(1, 3 * every + 1))
 
 
 def test_without_connection_no_partner_is_an_alliance_member_and_no_alliance_cost():

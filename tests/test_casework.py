@@ -1,5 +1,7 @@
 """Casework: arrivals, reporting, triage routes, co-production, conservation of needs."""
 
+from typing import get_type_hints
+
 import numpy as np
 import pytest
 from helpers import run
@@ -10,6 +12,7 @@ from simulation.core import needs as nd
 from simulation.core.agents import GridWorker, Partner
 from simulation.core.model import GridGovernanceModel
 from simulation.core.parameters import PARAMETERS
+from simulation.kernels import records as kr
 
 
 def test_identity_off_has_no_events_and_no_coproduction():
@@ -133,3 +136,11 @@ def test_a_worker_in_debt_of_hours_never_works_more_than_paid():
     overrun = m.casework.hours_owed.sum()
     assert flow["hours_used"].sum() - overrun <= flow["hours_capacity"].sum() + 1e-6
     assert m.summary()["worker_utilisation"] > 0.95  # and this worker is at capacity
+
+
+def test_the_kernels_read_each_parameter_in_its_kind():
+    """`CaseParams` declares what the kernels read; where a field is a parameter, its kind."""
+    for record in (kr.CaseParams, kr.Acceptance):
+        for name, kind in get_type_hints(record).items():
+            if name in PARAMETERS:
+                assert kind is PARAMETERS[name].kind, name

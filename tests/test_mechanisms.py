@@ -1,5 +1,6 @@
 """Mechanisms: the one table of what each switch turns on, and the phases that obey it."""
 
+import importlib
 import re
 from pathlib import Path
 
@@ -53,6 +54,28 @@ def test_the_model_phases_read_rules_never_the_switches():
     compiled = "".join(path.read_text() for path in kernels)
     for name in RULES:
         assert f"rules.{name}" in code or f"c.{name}" in compiled, f"rule {name} is never read"
+
+
+def _function(dotted: str):
+    """The object a dotted path names: the longest importable module, then attributes."""
+    parts = dotted.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ModuleNotFoundError:
+            continue
+        for name in parts[cut:]:
+            obj = getattr(obj, name)
+        return obj
+    raise ModuleNotFoundError(dotted)
+
+
+def test_each_rule_names_the_function_that_runs_it_and_that_function_states_it():
+    for rule in RULES.values():
+        function = _function(rule.runs)
+        doc = getattr(function, "py_func", function).__doc__  # a kernel: its Python function
+        assert callable(function) and doc, rule.runs
+        assert f"`{rule.name}`" in doc, f"{rule.runs} does not state the rule {rule.name}"
 
 
 def test_docs_mechanism_table_is_current():

@@ -95,35 +95,22 @@ class GridWorker(CellAgent):
         return self.model.casework.worker_day(self.grid_index)[0]
 
     @property
-    def cases_handled(self) -> int:
-        """Cases the worker's team fixed itself so far."""
-        return self.model.casework.worker_day(self.grid_index)[1]
-
-    def walk_to(self, row: int) -> None:
-        """Walk to household `row` (a patrol visit).
+    def cell(self):
+        """The worker's cell (its last patrol visit: the lead worker of a team walks first).
 
         Moving a Mesa agent between cells is costly and the patrol moves a worker of every
-        grid every day, so the move is recorded here and carried out when `cell` is next read.
+        grid every day, so the lead worker walks to the day's first visit when `cell` is read.
         """
-        self._walking_to = row
-
-    @property
-    def cell(self):
-        """The worker's cell (its last patrol visit: the lead worker of a team walks first)."""
         work = getattr(self.model, "casework", None)
         if self.leads_patrol and work is not None and self._patrolled_on != work.patrol_day:
             self._patrolled_on = work.patrol_day
-            self._walking_to = int(work.first_visits[self.grid_index])
-        row = getattr(self, "_walking_to", None)
-        if row is not None:
-            self._walking_to = None
+            row = int(work.first_visits[self.grid_index])
             hh = self.model.households
             HasCell.cell.fset(self, self.model.grid[(int(hh.x[row]), int(hh.y[row]))])
         return HasCell.cell.fget(self)
 
     @cell.setter
     def cell(self, value) -> None:
-        self._walking_to = None
         HasCell.cell.fset(self, value)
 
 
@@ -190,7 +177,3 @@ class LineDepartment(Agent):
     def cases(self) -> int:
         """Needs escalated to the department so far."""
         return int(self.model.casework.department_cases[0])
-
-    def draw_delay(self, rng: np.random.Generator) -> int:
-        """Delay in days of one escalated case, uniform over the department's range."""
-        return int(rng.integers(self.delay_min, self.delay_max + 1))

@@ -8,30 +8,34 @@ build), plus the slow decay of those ties.
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from simulation.core import needs as nd
 from simulation.core.agents import PARTNER_KINDS, Partner, PartyBranch
+from simulation.core.mechanisms import Rules
 from simulation.core.part import ModelPart
+from simulation.kernels import casework as kc
+from simulation.kernels import make_record
+from simulation.kernels import records as kr
 
 if TYPE_CHECKING:
     from simulation.core.model import GridGovernanceModel
 
 
+def meeting_day(rules: Rules, params: Mapping[str, Any], day: int) -> bool:
+    """A joint meeting is held on `day`: every `meeting_interval` days, with the rule on."""
+    return rules.joint_meetings and day % params["meeting_interval"] == 0
+
+
 class Alliance(ModelPart):
     """Partners, branches and grid–partner ties of a model.
 
-    The hand-off rule (run by the compiled casework, `simulation.kernels.casework`): a grid
-    worker with a partner-level need asks the partners of its street that do this kind of
-    work. With the resource list (`alliance_matching`) the worker ranks them by fit ×
-    acceptance probability and asks them in turn until one accepts or the hours run out;
-    without it the worker asks one of them, picked without a list, once a day. Each request
-    costs dispatch hours (fewer with a stronger tie). A partner takes at most its capacity a
-    day; it fixes the need after its delay (shorter with a stronger tie), and every completed
-    fix strengthens the tie: tie += `handoff_tie_gain`·(1 − tie).
+    The hand-offs themselves are compiled with the rest of the casework
+    (`simulation.kernels.casework._hand_off`, which states the rule); the alliance keeps the
+    partners' arrays they read and write.
     """
 
     def __init__(self, model: GridGovernanceModel):
@@ -81,13 +85,15 @@ class Alliance(ModelPart):
         self.partner_cost = np.array([q.unit_cost for q in partners], dtype=float)
         self.capacity = np.array([q.capacity for q in partners], dtype=np.int64)
         self.capacity_left = self.capacity.copy()
+        #: Coefficients of a partner's acceptance of a hand-off (`accept_probability`).
+        self.acceptance = make_record(kr.Acceptance, p)
         flat = [c for street in self.serving for cat in street for c in cat]
         sizes = [len(cat) for street in self.serving for cat in street]
         self.serving_flat = np.array(flat, dtype=np.int64)
         self.serving_start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
 
     def _map_needs_to_resources(self, partners: list[Partner]) -> None:
-        """The branch's needs/resources mapping: the partners covering most needs join.
+        """The `party_led_alliance` rule: the partners covering most needs join the alliance.
 
         Coverage is a partner's fit weighted by how often each category of need arises; the
         `alliance_share` of each street's partners with the highest coverage become members
@@ -102,37 +108,31 @@ class Alliance(ModelPart):
 
     # ------------------------------------------------------------------ acceptance
     def accept_probability(self, grid: int, partner: int) -> float:
-        """Probability that `partner` accepts a need handed over by grid `grid`'s worker."""
+        """Probability that `partner` accepts a need handed over by grid `grid`'s worker.
+
+        The rule the hand-offs use (`simulation.kernels.casework.acceptance`).
+        """
         street = self.partner_street[partner]
-        return self._acceptance(
+        return kc.acceptance(
+            self.acceptance,
             float(self.partner_tie[grid, partner]),
-            self.branches[street].coordination,
+            float(self.branches[street].coordination),
             bool(self.partner_member[partner]),
         )
 
-    def _acceptance(self, tie: float, coordination: float, member: bool) -> float:
-        """logistic(b0 + b1·tie + member·(b2·coordination + b3)), in plain floats (hot path).
-
-        The branch coordinates its alliance members only; an ad hoc request to a partner
-        outside the alliance rests on the tie alone.
-        """
-        p = self.p
-        z = p["accept_b0"] + p["accept_tie"] * tie
-        if member:
-            z += p["accept_coordination"] * coordination + p["accept_alliance"]
-        return 1.0 / (1.0 + math.exp(-z))
-
     # ------------------------------------------------------------------ meetings and ties
     def meeting_today(self, day: int) -> bool:
-        """A joint meeting is held today (every `meeting_interval` days, with the rule on)."""
-        return self.rules.joint_meetings and day % self.p["meeting_interval"] == 0
-
-    def meeting_hours(self, day: int) -> float:
-        """Hours each grid worker spends in today's joint meeting (0 without one)."""
-        return self.p["meeting_hours"] if self.meeting_today(day) else 0.0
+        """A joint meeting is held today (`meeting_day`)."""
+        return meeting_day(self.rules, self.p, day)
 
     def meet(self, day: int) -> None:
-        """Hold today's joint meeting, if any: ties of those present grow by τ·(1 − tie)."""
+        """The `joint_meetings` rule: hold today's meeting, if any; ties of those present grow.
+
+        The branch, the workers, the partners and `resident_reps` representatives per grid
+        meet (the meeting's `meeting_hours` per worker are booked by the casework): each
+        grid–partner tie of the street and each representative's worker tie grow by
+        `meeting_tie_gain`·(1 − tie).
+        """
         if not self.meeting_today(day):
             return
         hh, tau = self.households, self.p["meeting_tie_gain"]

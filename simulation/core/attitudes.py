@@ -10,10 +10,12 @@ The state itself lives in `Households` arrays.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from simulation.core.mechanisms import Rules
 from simulation.core.part import ModelPart
 from simulation.kernels import CallSite
 from simulation.kernels import households as kh
@@ -24,6 +26,11 @@ if TYPE_CHECKING:
 
 RECENT = 30  # days in "volunteered recently"
 SATISFIED = 0.6  # satisfaction above which a rating counts as satisfied
+
+
+def identity_event_day(rules: Rules, params: Mapping[str, Any], day: int) -> bool:
+    """An identity event is held on `day`: every `identity_event_interval` days, rule on."""
+    return rules.identity_events and day % params["identity_event_interval"] == 0
 
 
 class Attitudes(ModelPart):
@@ -119,8 +126,7 @@ class Attitudes(ModelPart):
         )  # fmt: skip
         self._n_by_day[slot] = n
         self.recorder.count("volunteer_hours", hours * n)
-        if self.rules.identity_events and day % p["identity_event_interval"] == 0:
-            # Value-building event: attendees (party members more often) identify more.
+        if identity_event_day(self.rules, p, day):
             self._event(
                 self.rng.random(hh.n), hh.identity, hh.party_member, float(p["event_attendance"]),
                 float(p["event_gain"]),

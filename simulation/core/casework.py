@@ -3,14 +3,13 @@
 `Casework` owns the need ledger, the grid workers and the line department. `arrive` adds the
 day's new needs and `work` runs the rest of the casework day (the hours before casework, then
 reporting to closing, compiled in `simulation.kernels.casework`) and returns the experiences
-the households rate. Hand-offs to partners follow the
-`Alliance`'s rule, over the alliance's arrays.
+the households rate. Hand-offs reach the partners of the `Alliance` it is `connect`ed to.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, get_type_hints
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.special import expit
@@ -18,10 +17,12 @@ from scipy.special import expit
 from simulation.core import needs as nd
 from simulation.core.agents import GridWorker, LineDepartment
 from simulation.core.part import ModelPart
-from simulation.kernels import CallSite, check_constants, generator_addresses
+from simulation.kernels import CallSite, check_constants, generator_addresses, make_record
 from simulation.kernels import casework as kc
+from simulation.kernels import records as kr
 
 if TYPE_CHECKING:
+    from simulation.core.alliance import Alliance
     from simulation.core.model import GridGovernanceModel
 
 MAX_REFUSALS = kc.MAX_REFUSALS  # refused hand-offs before a partner-level need is escalated
@@ -43,8 +44,10 @@ class Casework(ModelPart):
     """Needs, grid workers and the line department of a model."""
 
     def __init__(self, model: GridGovernanceModel):
-        """Create the workers of every grid, the department and an empty ledger."""
-        self.model = model
+        """Create the workers of every grid, the department and an empty ledger.
+
+        The hand-offs need the street's partners: `connect` the alliance before the first day.
+        """
         super().__init__(model)
         p, hh = self.p, self.households
         cells = model.grid._cells  # direct dict access: many lookups at build time
@@ -61,13 +64,13 @@ class Casework(ModelPart):
             np.mean([w.competence for w in team], axis=0).tolist() for team in self.workers_by_grid
         ]
         self.department = LineDepartment(model, p)
-        self.grid_households = np.arange(hh.n).reshape(self.n_grids, p["households_per_grid"])
         self.ledger = nd.NeedLedger(capacity=max(1024, int(hh.n * p["need_rate"] * 2.5)))
         self.open_ids = np.empty(0, dtype=np.int64)
         self.followups_due = np.zeros(self.n_grids)  # worker hours owed to follow-ups tomorrow
         self.hours_owed = np.zeros(self.n_grids)  # yesterday's tasks that ran past the day's end
         self._load = np.zeros(self.n_grids)  # today's queued cases per casework hour, per grid
         self._hours_left = np.zeros(self.n_grids)  # today's casework hours, per grid
+        self._volunteer_capacity = np.zeros(self.n_grids, np.int64)  # cases volunteers can take
         #: Household each grid's patrol visited first on `patrol_day` (where its lead worker is).
         self.first_visits = np.zeros(self.n_grids, np.int64)
         self.patrol_day = 0
@@ -75,8 +78,6 @@ class Casework(ModelPart):
         self.department_cases = np.zeros(1, np.int64)
         self._worker_hours = np.zeros(self.n_grids)  # casework hours of each team today
         self._worker_fixes = np.zeros(self.n_grids, np.int64)  # fixes of each team so far
-        self._columns: kc.LedgerColumns | None = None
-        self._street: kc.StreetArrays | None = None
         self._kernel_params = self._params_for_kernels()
         self._casework_day = CallSite(kc.casework_day)
         self._generator = generator_addresses(self.rng)  # the kernel draws from self.rng
@@ -87,11 +88,10 @@ class Casework(ModelPart):
             [p["report_identity"], p["report_trust"], p["report_efficacy"]]
         )
 
-    def _params_for_kernels(self) -> kc.CaseParams:
+    def _params_for_kernels(self) -> kr.CaseParams:
         p, rules, column = self.p, self.rules, self.recorder.column
-        values = {f: p[f] for f in kc.CaseParams._fields if f in p}
-        values.update({f: getattr(rules, f) for f in kc.CaseParams._fields if hasattr(rules, f)})
-        values.update({f: column[f[2:]] for f in kc.CaseParams._fields if f.startswith("c_")})
+        values = {f: p[f] for f in kr.CaseParams._fields if f in p}
+        values.update({f: getattr(rules, f) for f in kr.CaseParams._fields if hasattr(rules, f)})
         per_grid, visits = p["workers_per_grid"], p["workers_per_grid"] * p["visits_per_day"]
         values.update(
             visits=visits,
@@ -102,10 +102,10 @@ class Casework(ModelPart):
             meeting_total=self.n_grids * per_grid * p["meeting_hours"],
             visit_cut=visits * p["visit_hours"],
             visit_total=self.n_grids * visits * p["visit_hours"],
+            accept=make_record(kr.Acceptance, p),
+            flow=make_record(kr.FlowColumns, column),
         )
-        # One compiled specialisation: every field in its declared type.
-        types = get_type_hints(kc.CaseParams)
-        return kc.CaseParams(**{f: types[f](values[f]) for f in kc.CaseParams._fields})
+        return make_record(kr.CaseParams, values)
 
     # 1. needs arise --------------------------------------------------------------------------
     def arrive(self, day: int) -> None:
@@ -135,40 +135,12 @@ class Casework(ModelPart):
     ) -> Experience:
         """Phases 2-5: report, patrol, waiting, triage and hand-offs, resolution and closing.
 
-        The rules (compiled in `simulation.kernels.casework`):
-
-        - *Hours.* Administrative tasks from above come first (forms, inspections, campaigns),
-          then yesterday's closed-loop follow-up visits, yesterday's overrun, today's joint
-          meeting (if `meeting`) and the patrol's visits; the rest of the paid hours is for
-          casework.
-        - *Reporting.* Households report hidden needs with `report_probability`; the rest grow
-          more severe, and some are given up (lived with, or fixed privately). A need entering
-          the queue again keeps its first report day and counts as re-reported.
-        - *Patrol.* Each worker visits `visits_per_day` households at random and discovers
-          their hidden needs with a chance that grows with the worker–household tie; visits
-          strengthen that tie.
-        - *Waiting.* A reported need still open past its household's expected delay is a
-          let-down, again each time the wait passes another expected delay; an overdue need is
-          given up with `give_up_rate` a day; one still queued after `escalate_after_days` is
-          escalated by the street's time-limit supervision, without the worker's hours. Each
-          team's load (queued cases per casework hour) makes hand-offs likelier to be dropped.
-        - *Triage.* Volunteering neighbours fix hidden simple needs (`neighbour_fixes`);
-          each grid's queue, most severe first, then oldest, goes to yesterday's volunteers
-          (simple cases, `volunteer_casework`) and the worker team while it has hours (the
-          last task may run past the day's end; the overrun is owed from tomorrow).
-          Partner-level needs are handed to partners (`simulation.core.alliance.Alliance` states
-          the rule), escalated after `MAX_REFUSALS` refusals or when nobody does the work;
-          department-level needs are escalated (slow, costly, lower fit).
-        - *Hand-offs dropped.* A hand-off is dropped with probability
-          `lost_base·(1 + lost_load·load)·(1 − lost_tie·tie)`, capped at 0.95 (the department
-          has no tie), in every scenario.
-        - *Resolution.* Cases in hand due today are fixed unless dropped; the closed loop
-          (`closed_case_loop`) catches most drops and re-queues them (a follow-up's hours,
-          tomorrow); an uncaught drop is lost and lets the household down.
-        - *Closing.* Each fix's quality is its fit plus noise; below `reopen_threshold` the
-          need reopens (the closed loop re-queues it at once, otherwise the household must
-          report it again). Completed partner fixes strengthen the grid–partner tie;
-          follow-up visits (`follow_up_visits`) cost hours and strengthen the household tie.
+        Each rule is stated on the compiled function that runs it, in the day's order
+        (`simulation.kernels.casework`): the hours before casework (`_hours_before_casework`),
+        reporting (`_report`), patrol (`_patrol`), waiting (`_supervise`), triage
+        (`_triage`, `_neighbours_fix`, `_grid_handles`), hand-offs (`_hand_off`, the
+        partner's `acceptance`, dropped hand-offs in `_put_in_hand`), resolution
+        (`_resolve_due`) and closing (`_close`).
 
         Args:
             day: Today.
@@ -182,14 +154,14 @@ class Casework(ModelPart):
         rec, led, hh = self.recorder, self.ledger, self.households
         rows = led.household[self.open_ids[led.status[self.open_ids] == nd.HIDDEN]]
         weighted = self._report_weights @ hh.attitudes[:, rows]  # BLAS: not compiled
-        flows = rec.today
-        rows, quality, delay, ok, self_reported, let_down = self._casework_day(
-            self._ledger_columns(), self._street_arrays(), self._kernel_params, self._draws(),
-            flows, self.open_ids, weighted, bool(meeting), self._hours_left,
+        today = kr.Today(
+            day, rec.today, self.open_ids, weighted, bool(meeting),
             np.ascontiguousarray(helping, dtype=float),
-            np.ascontiguousarray(volunteers, dtype=np.int64), day, self._load,
-            self.first_visits, self._worker_hours, self._worker_fixes,
+            np.ascontiguousarray(volunteers, dtype=np.int64),
         )  # fmt: skip
+        rows, quality, delay, ok, self_reported, let_down = self._casework_day(
+            self.ledger.columns, self._street, self._kernel_params, self._draws(), today
+        )
         rec.count("hours_capacity", self._capacity_hours())
         self.patrol_day = day
         return Experience(rows, quality, delay, ok, self_reported, let_down)
@@ -212,39 +184,35 @@ class Casework(ModelPart):
             self._generator = generator_addresses(self.rng)
         return self._generator
 
-    def _ledger_columns(self) -> kc.LedgerColumns:
-        """The ledger's columns for the kernels (rebuilt after the ledger grows)."""
-        led = self.ledger
-        if self._columns is None or self._columns.status is not led._status:
-            cols = led.full_columns()
-            self._columns = kc.LedgerColumns(**{f: cols[f] for f in kc.LedgerColumns._fields})
-        return self._columns
-
-    def _street_arrays(self) -> kc.StreetArrays:
-        """Households, teams, partners and the alliance as the kernels see them (built once)."""
-        if self._street is None:
-            hh, al = self.households, self.model.alliance
-            self._street = kc.StreetArrays(
-                expected_delay=hh.expected_delay,
-                worker_tie=hh.worker_tie,
-                open_needs=hh.open_needs,
-                team_competence=np.array(self.team_competence, dtype=float),
-                grid_street=np.asarray(al.grid_street, dtype=np.int64),
-                coordination=np.array([b.coordination for b in al.branches], dtype=float),
-                partner_tie=al.partner_tie,
-                partner_fit=al.partner_fit,
-                partner_member=al.partner_member,
-                partner_delay=al.partner_delay,
-                partner_cost=al.partner_cost,
-                capacity=al.capacity,
-                capacity_left=al.capacity_left,
-                serving_start=al.serving_start,
-                serving=al.serving_flat,
-                followups_due=self.followups_due,
-                department_cases=self.department_cases,
-                hours_owed=self.hours_owed,
-            )
-        return self._street
+    def connect(self, alliance: Alliance) -> None:
+        """Hand partner-level needs to `alliance`'s partners (the kernels get its arrays)."""
+        hh, al = self.households, alliance
+        self._street = kr.StreetArrays(
+            expected_delay=hh.expected_delay,
+            worker_tie=hh.worker_tie,
+            open_needs=hh.open_needs,
+            team_competence=np.array(self.team_competence, dtype=float),
+            grid_street=np.asarray(al.grid_street, dtype=np.int64),
+            coordination=np.array([b.coordination for b in al.branches], dtype=float),
+            partner_tie=al.partner_tie,
+            partner_fit=al.partner_fit,
+            partner_member=al.partner_member,
+            partner_delay=al.partner_delay,
+            partner_cost=al.partner_cost,
+            capacity=al.capacity,
+            capacity_left=al.capacity_left,
+            serving_start=al.serving_start,
+            serving=al.serving_flat,
+            followups_due=self.followups_due,
+            department_cases=self.department_cases,
+            hours_owed=self.hours_owed,
+            hours_left=self._hours_left,
+            load=self._load,
+            volunteer_capacity=self._volunteer_capacity,
+            first_visit=self.first_visits,
+            worker_hours=self._worker_hours,
+            worker_fixes=self._worker_fixes,
+        )
 
     def prune(self) -> None:
         """Keep only open needs in the working index (end of day)."""

@@ -26,6 +26,8 @@ class Rule:
         description_zh: The same in Chinese.
         without: What happens instead when the rule is off, in English.
         without_zh: The same in Chinese.
+        runs: The function that runs the rule (module path and name); its docstring states
+            the rule in full and names it.
     """
 
     name: str
@@ -34,6 +36,7 @@ class Rule:
     description_zh: str
     without: str
     without_zh: str
+    runs: str
 
 
 _RULE_LIST = (
@@ -45,6 +48,7 @@ _RULE_LIST = (
         "每隔一段时间举办价值引领活动，参加活动的居民（党员户更常参加）认同感上升；活动有费用。",
         "No events; identity stays at its baseline.",
         "不举办活动，认同感保持在初始水平。",
+        runs="simulation.kernels.households.identity_event",
     ),
     Rule(
         "volunteer_casework",
@@ -53,6 +57,7 @@ _RULE_LIST = (
         "前一天参加志愿服务的居民，先于网格员承接简单事项。",
         "The grid worker handles every simple case.",
         "所有简单事项都由网格员处理。",
+        runs="simulation.kernels.casework._triage",
     ),
     Rule(
         "neighbour_fixes",
@@ -61,6 +66,7 @@ _RULE_LIST = (
         "热心邻里在事项上报之前，帮邻居解决尚未上报的简单问题。",
         "A hidden need waits to be reported, discovered or given up.",
         "未上报的问题只能等待上报、巡查发现或被放弃。",
+        runs="simulation.kernels.casework._neighbours_fix",
     ),
     Rule(
         "party_led_alliance",
@@ -74,6 +80,7 @@ _RULE_LIST = (
         "No partner is an alliance member: each hand-off is an ad hoc request a partner may "
         "decline; no alliance cost.",
         "驻区单位不是联盟成员，每次转办都是临时请求，对方可能拒绝；没有联盟运行费用。",
+        runs="simulation.core.alliance.Alliance._map_needs_to_resources",
     ),
     Rule(
         "alliance_matching",
@@ -86,6 +93,7 @@ _RULE_LIST = (
         "The worker asks one partner known to do this kind of work, picked without a list "
         "(worse fit on average), once a day; after three refusals the need is escalated.",
         "网格员凭经验每天联系一家做这类事的单位（平均匹配度较低）；被拒三次后上报职能部门。",
+        runs="simulation.kernels.casework._hand_off",
     ),
     Rule(
         "joint_meetings",
@@ -95,6 +103,7 @@ _RULE_LIST = (
         "每隔一段时间召开联席会议：占用网格员工时，增强与会各方之间的联系。",
         "No meetings; ties grow only through completed hand-offs and patrol visits.",
         "不开联席会议，联系只靠办结的转办事项和日常走访积累。",
+        runs="simulation.core.alliance.Alliance.meet",
     ),
     Rule(
         "follow_up_visits",
@@ -104,6 +113,7 @@ _RULE_LIST = (
         "每件事项办结后，网格员次日回访，占用工时并增进与居民的联系。",
         "No follow-up visits.",
         "办结后不回访。",
+        runs="simulation.kernels.casework._close",
     ),
     Rule(
         "closed_case_loop",
@@ -114,6 +124,7 @@ _RULE_LIST = (
         "Dropped hand-offs (as likely as with the loop) and failed fixes wait until the "
         "household notices and reports them again.",
         "被搁置的转办事项（发生概率相同）和处理不到位的事项，要等居民发现后重新上报。",
+        runs="simulation.kernels.casework._resolve_due",
     ),
 )
 

@@ -92,7 +92,7 @@ class DailyRecorder:
         m = self.model
         hh, alliance = m.households, m.alliance
         self._snapshot(
-            self._stocks[self.day], m.casework.ledger._status, m.casework.open_ids,
+            self._stocks[self.day], m.casework.ledger.status, m.casework.open_ids,
             hh.attitudes, hh.satisfaction, hh.rated, hh.last_volunteered, self.day, WINDOW,
             hh.worker_tie, alliance.partner_tie, alliance.same_street, alliance.n_same_street,
         )  # fmt: skip

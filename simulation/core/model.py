@@ -91,6 +91,7 @@ class GridGovernanceModel(Model):
         # The three owners of the day's rules.
         self.casework = Casework(self)
         self.alliance = Alliance(self)
+        self.casework.connect(self.alliance)
         self.attitudes = Attitudes(self)
         self.workers = self.agents_by_type[GridWorker]
         self.partners = self.agents_by_type[Partner]

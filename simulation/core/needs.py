@@ -3,12 +3,35 @@
 A need arises in a household, may stay hidden, gets reported by the household or discovered
 by a patrolling worker, is handled by the worker, a volunteer, a neighbour, a partner or the
 line department, and is resolved (or lost, or reopened). The ledger keeps every need ever
-raised as NumPy columns so metrics are array operations.
+raised as NumPy columns so metrics are array operations. The columns and the codes (status,
+complexity, resolver) are declared in `simulation.kernels.ledger`, which the compiled kernels
+share; they are re-exported here for the model's readers.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from simulation.kernels.ledger import (  # noqa: F401  (the codes are this module's API too)
+    ABANDONED,
+    DEPARTMENT,
+    DEPARTMENT_LEVEL,
+    HIDDEN,
+    IN_HAND,
+    NEIGHBOUR,
+    NOBODY,
+    PARTNER,
+    PARTNER_LEVEL,
+    QUEUED,
+    RESOLVED,
+    SIMPLE,
+    STATUS_NAMES,
+    VOLUNTEER,
+    WORKER,
+    LedgerColumns,
+    empty_columns,
+    grown,
+)
 
 CATEGORIES = ("environment", "maintenance", "dispute", "eldercare", "hazard", "paperwork")
 CATEGORY_SHARES = np.array([0.25, 0.25, 0.15, 0.15, 0.10, 0.10])
@@ -16,79 +39,35 @@ HAZARD = CATEGORIES.index("hazard")
 
 # Upper bounds of each category's share of needs, for drawing categories from uniforms.
 CATEGORY_CUMULATIVE = np.cumsum(CATEGORY_SHARES)[:-1]
+
 ARRIVAL_BLOCK = 64  # days of arrivals drawn at once
-
-# complexity
-SIMPLE, PARTNER_LEVEL, DEPARTMENT_LEVEL = 0, 1, 2
-
-# status
-HIDDEN, QUEUED, IN_HAND, RESOLVED, ABANDONED = 0, 1, 2, 3, 4
-STATUS_NAMES = ("hidden", "queued", "in_hand", "resolved", "abandoned")
-
-# who resolved it
-NOBODY, WORKER, VOLUNTEER, NEIGHBOUR, PARTNER, DEPARTMENT = -1, 0, 1, 2, 3, 4
-
-_INT_COLUMNS = {
-    "household": np.int32,
-    "grid": np.int32,
-    "category": np.int8,
-    "complexity": np.int8,
-    "status": np.int8,
-    "resolver": np.int8,
-    "t_arise": np.int32,
-    "t_first_report": np.int32,  # first report or discovery; never moved by a re-report
-    "t_resolve": np.int32,
-    "t_abandon": np.int32,  # day the household gave the need up (lived with it, fixed it)
-    "due": np.int32,
-    "partner": np.int32,
-    "attempts": np.int16,
-    "reopens": np.int16,
-    "reports": np.int16,  # times the need entered the queue (by report or discovery)
-    "overdue": np.int16,  # expected delays the household has waited past (one let-down each)
-}
-_FLOAT_COLUMNS = ("severity", "fit", "cost")
-_BOOL_COLUMNS = ("self_reported", "lost", "elderly", "escalated")
 
 
 class NeedLedger:
     """Growable column store of needs; index = need id.
 
-    Columns are attributes (`ledger.status`, `ledger.t_arise`, …) giving views of the live
-    rows (made when read, so adding needs costs nothing per column); do not keep them across
-    days, as a new need is not in an older view.
+    `columns` holds the columns at full capacity (rows from `n` on are unused; the kernels
+    take them as they are); it is replaced when the ledger grows, so read it again after
+    `add`. Each column is also an attribute (`ledger.status`, `ledger.t_arise`, …) giving a
+    view of the live rows (made when read); do not keep one across days, as a new need is not
+    in an older view.
     """
 
     def __init__(self, capacity: int = 1024):
+        """An empty ledger with room for `capacity` needs (it grows as needed)."""
         self.n = 0
-        self._cap = capacity
-        for name, dtype in _INT_COLUMNS.items():
-            setattr(self, "_" + name, np.full(capacity, -1, dtype=dtype))
-        for name in _FLOAT_COLUMNS:
-            setattr(self, "_" + name, np.zeros(capacity))
-        for name in _BOOL_COLUMNS:
-            setattr(self, "_" + name, np.zeros(capacity, dtype=bool))
+        self.columns: LedgerColumns = empty_columns(capacity)
 
-    @staticmethod
-    def column_names() -> tuple[str, ...]:
-        """All column names."""
-        return tuple(_INT_COLUMNS) + _FLOAT_COLUMNS + _BOOL_COLUMNS
+    def __getattr__(self, name: str) -> np.ndarray:
+        """Column `name` of the needs raised so far (a view)."""
+        if name in LedgerColumns._fields:
+            return getattr(self.columns, name)[: self.n]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
-    def full_columns(self) -> dict[str, np.ndarray]:
-        """Every column at full capacity (rows from `n` on are unused), for the kernels.
-
-        The arrays are replaced when the ledger grows; read them again after `add`.
-        """
-        return {name: getattr(self, "_" + name) for name in self.column_names()}
-
-    def _grow(self, needed: int) -> None:
-        new_cap = max(needed, 2 * self._cap)
-        for name in self.column_names():
-            old = getattr(self, "_" + name)
-            fill = -1 if name in _INT_COLUMNS else 0
-            new = np.full(new_cap, fill, dtype=old.dtype)
-            new[: self._cap] = old
-            setattr(self, "_" + name, new)
-        self._cap = new_cap
+    @property
+    def status(self) -> np.ndarray:
+        """Status of each need raised so far (codes of `simulation.kernels.ledger`; a view)."""
+        return self.columns.status[: self.n]
 
     def add(
         self,
@@ -103,35 +82,24 @@ class NeedLedger:
         """Append new hidden needs that arose today; return their ids."""
         k = len(household)
         start = self.n
-        if start + k > self._cap:
-            self._grow(start + k)
-        sl = slice(start, start + k)
-        self._household[sl] = household
-        self._grid[sl] = grid
-        self._category[sl] = category
-        self._complexity[sl] = complexity
-        self._severity[sl] = severity
-        self._elderly[sl] = elderly
-        self._status[sl] = HIDDEN
-        self._t_arise[sl] = day
-        self._attempts[sl] = 0
-        self._reopens[sl] = 0
-        self._reports[sl] = 0
-        self._overdue[sl] = 0
+        capacity = len(self.columns.status)
+        if start + k > capacity:
+            self.columns = grown(self.columns, max(start + k, 2 * capacity))
+        c, sl = self.columns, slice(start, start + k)
+        c.household[sl] = household
+        c.grid[sl] = grid
+        c.category[sl] = category
+        c.complexity[sl] = complexity
+        c.severity[sl] = severity
+        c.elderly[sl] = elderly
+        c.status[sl] = HIDDEN
+        c.t_arise[sl] = day
+        c.attempts[sl] = 0
+        c.reopens[sl] = 0
+        c.reports[sl] = 0
+        c.overdue[sl] = 0
         self.n = start + k
         return np.arange(start, start + k)
-
-
-def _live_rows(name: str) -> property:
-    def fget(self):
-        return getattr(self, "_" + name)[: self.n]
-
-    return property(fget, doc=f"Column `{name}` of the needs raised so far (a view).")
-
-
-for _name in NeedLedger.column_names():
-    setattr(NeedLedger, _name, _live_rows(_name))
-del _name
 
 
 class Arrivals:

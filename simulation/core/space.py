@@ -52,7 +52,8 @@ def moore_table(
         ni, nj = ni % dim0, nj % dim1
     inside = (ni >= 0) & (ni < dim0) & (nj >= 0) & (nj < dim1)
     target = ni * dim1 + nj
-    keys_of = {}  # which offsets stay inside -> their keys (one shared tuple per pattern)
+    # which offsets stay inside -> their keys (one shared tuple per pattern)
+    keys_of: dict[tuple[bool, ...], tuple] = {}
     table = []
     for stays, leads_to in zip(inside.tolist(), target.tolist(), strict=True):
         pattern = tuple(stays)

@@ -125,7 +125,7 @@ def small_world(n: int, k: int, p: float, seed: int) -> tuple[np.ndarray, np.nda
     draw = random.Random(seed)
     uniform, pick = draw.random, draw.choice
     half = k // 2
-    ties = [set() for _ in range(n)]
+    ties: list[set[int]] = [set() for _ in range(n)]
     for u in range(n):
         for j in range(1, half + 1):
             v = (u + j) % n

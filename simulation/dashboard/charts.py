@@ -23,6 +23,10 @@ from typing import Any
 
 import numpy as np
 
+from simulation.core.alliance import meeting_day
+from simulation.core.attitudes import identity_event_day
+from simulation.core.mechanisms import MECHANISMS, Rules
+
 # Line colours (hex, so any renderer takes them): A blue, B orange, extra series after.
 PALETTE: tuple[str, ...] = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd")
 BETTER, WORSE, NEUTRAL = "#1a9850", "#d73027", "#777777"
@@ -65,21 +69,18 @@ class Marker:
 def event_markers(params: Mapping[str, Any], last_day: float) -> list[Marker]:
     """The events a street's settings schedule up to `last_day`, for marking on plots.
 
-    The schedule follows the model's switches: joint meetings every `meeting_interval` days
-    with interaction on, identity events every `identity_event_interval` days with identity on,
-    the demand shock's window when `shock_start` > 0, and the end of the burn-in.
+    The schedule is the model's own: the days its rules hold joint meetings
+    (`simulation.core.alliance.meeting_day`) and identity events
+    (`simulation.core.attitudes.identity_event_day`), the demand shock's window when
+    `shock_start` > 0, and the end of the burn-in.
     """
     marks: list[Marker] = []
     burn_in = int(params.get("burn_in_days", 0) or 0)
     if 0 < burn_in <= last_day:
         marks.append(Marker("burn_in", burn_in))
-    for switch, kind, interval in (
-        ("interaction", "meeting", "meeting_interval"),
-        ("identity", "identity", "identity_event_interval"),
-    ):
-        every = int(params.get(interval, 0) or 0)
-        if params.get(switch) and every > 0:
-            marks.extend(Marker(kind, d) for d in range(every, int(last_day) + 1, every))
+    rules = Rules.from_switches({m: bool(params.get(m)) for m in MECHANISMS})
+    for kind, held in (("meeting", meeting_day), ("identity", identity_event_day)):
+        marks.extend(Marker(kind, d) for d in range(1, int(last_day) + 1) if held(rules, params, d))
     start = int(params.get("shock_start", 0) or 0)
     if start > 0 and start <= last_day:
         end = min(start + int(params.get("shock_days", 0) or 0), last_day)

@@ -1,21 +1,23 @@
 """Compiled kernels of the daily step (Numba), one module per owner of the day's rules.
 
 `casework` runs the grids' case system of one day (the hours before casework, reporting, patrol,
-waiting, triage and hand-offs, resolution, closing); `households` the households' side
-(neighbours helping, feedback, volunteering, identity events, decay); `recording` the end-of-day
-stocks. The Python owners (`simulation.core.casework.Casework`,
+waiting, triage and hand-offs, resolution, closing) over the records of `records`;
+`households` the households' side (neighbours helping, feedback, volunteering, identity events,
+decay); `recording` the end-of-day stocks; `ledger` declares the need ledger's codes and
+columns. The Python owners (`simulation.core.casework.Casework`,
 `simulation.core.attitudes.Attitudes`, `simulation.core.metrics.DailyRecorder`) keep the state
-and call them with plain arrays.
+and call them with arrays and records of arrays. This package imports nothing of the model.
 
-Same seed, same result, byte for byte, as the NumPy implementation they replaced (commit
-f9db633; `tests/test_kernels.py` holds the proof, over 20 seeds × 4 scenarios). For that:
+The results are fixed to the byte: `tests/test_kernels.py` holds fingerprints of every daily
+column and summary value over 20 seeds × 4 scenarios, `tests/test_reference_outputs.py` those
+of the reference runs. What keeps them:
 
-- Random numbers come from the model's own NumPy `Generator`, in the same order and with the
-  same methods as before: the casework kernel is given the generator (Numba draws from its
+- Random numbers come from the model's own NumPy `Generator`, in a fixed order and with
+  NumPy's methods: the casework kernel is given the generator (Numba draws from its
   bit generator with NumPy's algorithms, so the stream is shared with the NumPy draws made
   between kernel calls); a fixed-size draw (one uniform per household) is made by NumPy and
   passed in.
-- Arithmetic is written operation by operation as NumPy evaluated it (no fast-math, no
+- Arithmetic is written operation by operation as NumPy evaluates it (no fast-math, no
   reassociation). A NumPy fancy-index update (`a[rows] += f(a[rows])`) reads every old value
   before writing, so a household listed twice moves once; the kernels gather, then scatter.
 - Products that NumPy hands to BLAS (the attitude weightings) stay NumPy calls outside the
@@ -23,23 +25,31 @@ f9db633; `tests/test_kernels.py` holds the proof, over 20 seeds × 4 scenarios).
 
 Compiled code is cached on disk (`cache=True`, next to this package or under
 `NUMBA_CACHE_DIR`), so only the first run on a machine compiles (see docs/performance.md);
-importing the CLI compiles nothing. Numba's cache is keyed on this package's source files
-only, so the constants the kernels take from `simulation.core.needs` are checked at first use
+importing the CLI compiles nothing. Numba's cache is keyed on each kernel module's own source
+file only, so the ledger codes the kernels take from `ledger` are checked at first use
 (`check_constants`) and the kernels recompiled if they changed.
 """
 
 from __future__ import annotations
 
 import importlib
-from functools import partial
+from collections.abc import Callable, Mapping
+from typing import Any, cast, get_type_hints
 
 import numpy as np
 from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-#: How every kernel is compiled: no Python objects, cached on disk, IEEE arithmetic.
-kernel = partial(njit, cache=True, nogil=True)
+from simulation.kernels import ledger
+
+
+def kernel[F: Callable[..., Any]](function: F) -> F:
+    """Compile `function` as every kernel is: no Python objects, cached on disk, IEEE arithmetic.
+
+    (Typed as the function itself: a type checker reads the Python signature.)
+    """
+    return cast(F, njit(cache=True, nogil=True)(function))
 
 
 class CallSite:
@@ -78,9 +88,26 @@ class CallSite:
         return result
 
 
+def make_record[R](cls: type[R], values: Mapping[str, Any]) -> R:
+    """The `NamedTuple` `cls` of `values`, each field converted to its declared type.
+
+    One compiled specialisation per record: an int given for a float field (or a NumPy
+    scalar for a bool) would otherwise make Numba compile the kernels again. A value that
+    already is of its declared type (a nested record) is taken as it is.
+    """
+    types = get_type_hints(cls)
+    fields = cls._fields  # type: ignore[attr-defined]
+    return cls(**{f: _as(types[f], values[f]) for f in fields})
+
+
+def _as(kind: type, value: Any) -> Any:
+    return value if type(value) is kind else kind(value)
+
+
 def _interruption(exc: SystemError) -> BaseException:
     """The KeyboardInterrupt (or other non-Exception) a chain of SystemErrors wraps, else it."""
-    seen, todo = set(), [exc]
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
     while todo:
         inner = todo.pop()
         if inner is None or id(inner) in seen:
@@ -97,24 +124,22 @@ _checked = False
 
 
 def stale_modules() -> list[str]:
-    """Kernel modules whose compiled ledger codes differ from `simulation.core.needs` today."""
-    from simulation.core import needs
-
+    """Kernel modules whose compiled ledger codes differ from `ledger.CODES` today."""
     stale = []
     for name in _MODULES:
         module = importlib.import_module(f"{__name__}.{name}")
-        frozen = getattr(module, "frozen_constants", None)
-        if frozen is not None:
-            if tuple(frozen()) != tuple(getattr(needs, c) for c in module.CONSTANT_NAMES):
-                stale.append(name)
+        frozen = getattr(module, "frozen_codes", None)
+        if frozen is not None and tuple(frozen()) != tuple(ledger.CODES):
+            stale.append(name)
     return stale
 
 
 def check_constants() -> None:
     """Recompile the kernels if the ledger codes they were cached with have changed.
 
-    Numba's disk cache is keyed on each kernel module's own source file only; the status and
-    resolver codes come from `simulation.core.needs`. Called once per process, before the first day.
+    Numba's disk cache is keyed on each kernel module's own source file only; the status,
+    complexity and resolver codes come from `simulation.kernels.ledger`. Called once per
+    process, before the first day.
     """
     global _checked
     if _checked:

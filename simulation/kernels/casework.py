@@ -1,13 +1,13 @@
 """Compiled casework of one day: reporting, patrol, waiting, triage and hand-offs, resolution.
 
 `casework_day` runs phases 2-5 of the day (after needs arise, before households feel the day)
-over the need ledger's columns; `simulation.core.casework.Casework` owns the state and documents
-the rules. The counters of the day are added to `flows` (one row of the recorder) at the
-positions given in `CaseParams`, in the order the rules happen.
+over the need ledger's columns and the records of `simulation.kernels.records`;
+`simulation.core.casework.Casework` owns the state. Each rule is stated on the function that
+runs it. The day's counters are added to the recorder's row at the positions of
+`FlowColumns`, in the order the rules happen.
 
-(The module is over the house's ~350 lines: a fifth of it declares the state it works on, and
-the phases share the ledger, the day's load and the escalation and hand-off helpers, which
-waiting, triage and closing all call; split, each part would import the other.)
+One module: the phases share the ledger and the escalation and hand-off helpers, which
+waiting, triage and closing all call.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from simulation.core.needs import (
+from simulation.kernels import generator_at, kernel
+from simulation.kernels.ledger import (
     ABANDONED,
+    CODES,
     DEPARTMENT,
     HIDDEN,
     IN_HAND,
@@ -32,165 +34,43 @@ from simulation.core.needs import (
     VOLUNTEER,
     WORKER,
 )
-from simulation.kernels import generator_at, kernel
 from simulation.kernels.recording import numpy_sum
 
 MAX_REFUSALS = 3  # refused hand-offs before a partner-level need is escalated
 
 # Outcomes of one hand-off request.
-NO_PARTNER, WAIT, DISPATCHED, NO_TIME, REFUSED, ESCALATED = 0, 1, 2, 3, 4, 5
+WAIT, DISPATCHED, NO_TIME, REFUSED, ESCALATED = 1, 2, 3, 4, 5
 
 
-class LedgerColumns(NamedTuple):
-    """The need ledger's columns (full capacity; rows below the ledger's `n` are needs)."""
+class Lived(NamedTuple):
+    """What households live through today, filled as the casework goes (scratch)."""
 
-    household: np.ndarray
-    grid: np.ndarray
-    category: np.ndarray
-    complexity: np.ndarray
-    status: np.ndarray
-    resolver: np.ndarray
-    t_arise: np.ndarray
-    t_first_report: np.ndarray
-    t_resolve: np.ndarray
-    t_abandon: np.ndarray
-    due: np.ndarray
-    partner: np.ndarray
-    attempts: np.ndarray
-    reopens: np.ndarray
-    reports: np.ndarray
-    overdue: np.ndarray
-    severity: np.ndarray
-    fit: np.ndarray
-    cost: np.ndarray
-    self_reported: np.ndarray
-    lost: np.ndarray
-    escalated: np.ndarray
-
-
-class StreetArrays(NamedTuple):
-    """Households, workers, partners and the alliance as the casework reads and writes them."""
-
-    expected_delay: np.ndarray  # per household
-    worker_tie: np.ndarray  # per household
-    open_needs: np.ndarray  # per household
-    team_competence: np.ndarray  # grid × category
-    grid_street: np.ndarray  # per grid
-    coordination: np.ndarray  # per street (its branch)
-    partner_tie: np.ndarray  # grid × partner
-    partner_fit: np.ndarray  # partner × category
-    partner_member: np.ndarray  # per partner
-    partner_delay: np.ndarray  # per partner, days at zero tie
-    partner_cost: np.ndarray  # per partner, fee per need
-    capacity: np.ndarray  # per partner, needs it can take a day
-    capacity_left: np.ndarray  # per partner, needs it can still take today
-    serving_start: np.ndarray  # per street × category + 1: offsets into serving
-    serving: np.ndarray  # partners doing each kind of work, by street and category
-    followups_due: np.ndarray  # per grid, follow-up hours owed tomorrow
-    hours_owed: np.ndarray  # per grid, overrun owed from tomorrow
-    department_cases: np.ndarray  # one counter: needs escalated so far
-
-
-class CaseParams(NamedTuple):
-    """Parameters, rules and counter positions of the casework kernels."""
-
-    households_per_grid: int
-    visits: int  # patrol visits per grid and day
-    casework_hours: float  # a team's paid hours less administrative tasks
-    admin_total: float  # administrative hours of all workers, a day
-    meeting_cut: float  # a team's hours in a joint meeting
-    meeting_total: float  # all workers' hours in a joint meeting
-    visit_cut: float  # a team's patrol hours, a day
-    visit_total: float  # all workers' patrol hours, a day
-    report_a0: float
-    report_severity: float
-    n_categories: int
-    severity_growth: float
-    abandon_rate: float
-    discover_base: float
-    discover_tie: float
-    visit_tie_gain: float
-    give_up_rate: float
-    escalate_after_days: float
-    volunteer_tasks: float
-    neighbour_fix: float
-    volunteer_fit: float
-    fix_hours: float
-    worker_fit: float
-    escalate_hours: float
-    dispatch_hours: float
-    handoff_tie_gain: float
-    handoff_tie_saving: float
-    delay_tie_saving: float
-    accept_b0: float
-    accept_tie: float
-    accept_coordination: float
-    accept_alliance: float
-    lost_base: float
-    lost_load: float
-    lost_tie: float
-    followup_catch: float
-    followup_hours: float
-    quality_noise: float
-    reopen_threshold: float
-    department_delay_min: int
-    department_delay_max: int
-    department_fit: float
-    department_cost: float
-    neighbour_fixes: bool
-    volunteer_casework: bool
-    alliance_matching: bool
-    closed_case_loop: bool
-    follow_up_visits: bool
-    # positions of the day's counters in the recorder's row
-    c_reported: int
-    c_discovered: int
-    c_rereported: int
-    c_gave_up: int
-    c_escalated: int
-    c_escalated_overdue: int
-    c_cost: int
-    c_dispatched: int
-    c_handled: int
-    c_hours_used: int
-    c_admin_hours: int
-    c_worker_fixes: int
-    c_recovered: int
-    c_lost: int
-    c_attempts: int
-    c_reopened: int
-    c_n_resolved: int
-    c_resolution_days_sum: int
-    c_report_days_sum: int
-
-
-CONSTANT_NAMES = (
-    "HIDDEN", "QUEUED", "IN_HAND", "RESOLVED", "ABANDONED", "SIMPLE", "PARTNER_LEVEL", "NOBODY",
-    "WORKER", "VOLUNTEER", "NEIGHBOUR", "PARTNER", "DEPARTMENT",
-)  # fmt: skip
+    done: np.ndarray  # needs fixed today, in the order of the fixes
+    who: np.ndarray  # who fixed each (a resolver code)
+    fits: np.ndarray  # the fixer's fit for each
+    let_down: np.ndarray  # households let down today (an overdue wait, a lost case)
 
 
 @kernel
-def frozen_constants():
-    """The ledger codes compiled into this module (`CONSTANT_NAMES` of `simulation.core.needs`)."""
-    return (HIDDEN, QUEUED, IN_HAND, RESOLVED, ABANDONED, SIMPLE, PARTNER_LEVEL, NOBODY,
-            WORKER, VOLUNTEER, NEIGHBOUR, PARTNER, DEPARTMENT)  # fmt: skip
+def frozen_codes():
+    """The ledger codes compiled into this module (`simulation.kernels.ledger.CODES`)."""
+    return CODES
 
 
 # ---------------------------------------------------------------------------- helpers
 @kernel
-def _enter_queue(led, ids, n, day, flows, how, c):
-    """Needs enter the queue; the first entry sets `t_first_report` (see `Casework`)."""
+def _enter_queue(led, c, d, ids, n, how):
+    """Needs enter the queue (counted at `how`); the first entry sets `t_first_report`."""
     first = 0
     for i in range(n):
         nid = ids[i]
         led.status[nid] = QUEUED
         if led.t_first_report[nid] < 0:
-            led.t_first_report[nid] = day
+            led.t_first_report[nid] = d.day
             first += 1
         led.reports[nid] += 1
-    flows[how] += first
-    flows[c.c_rereported] += n - first
+    d.flows[how] += first
+    d.flows[c.flow.rereported] += n - first
 
 
 @kernel
@@ -228,66 +108,87 @@ def _tie_step(ties, rows, n, gain):
 
 
 @kernel
-def _put_in_hand(led, st, c, rng, flows, load, nid, day, resolver, partner, delay, fit, cost):
-    """A partner or the department takes the need; it may be dropped on the way."""
+def _put_in_hand(led, st, c, rng, d, nid, partner, delay):
+    """Partner `partner` (or the department, for -1) takes the need; it may be dropped.
+
+    A hand-off is dropped with probability `lost_base·(1 + lost_load·load)·(1 − lost_tie·tie)`,
+    capped at 0.95 (the department has no tie), in every scenario; `load` is the grid team's
+    queued cases per casework hour. The drop shows on the due day (`_resolve_due`).
+    """
+    if partner >= 0:
+        resolver = PARTNER
+        fit, cost = st.partner_fit[partner, led.category[nid]], st.partner_cost[partner]
+    else:
+        resolver = DEPARTMENT
+        fit, cost = c.department_fit, c.department_cost
     led.status[nid] = IN_HAND
     led.resolver[nid] = resolver
     led.partner[nid] = partner
-    led.due[nid] = day + delay
+    led.due[nid] = d.day + delay
     led.fit[nid] = fit
     led.cost[nid] += cost
-    flows[c.c_cost] += cost
-    flows[c.c_dispatched] += 1
+    d.flows[c.flow.cost] += cost
+    d.flows[c.flow.dispatched] += 1
     g = led.grid[nid]
     tie = st.partner_tie[g, partner] if partner >= 0 else 0.0
-    drop = c.lost_base * (1.0 + c.lost_load * load[g]) * (1.0 - c.lost_tie * tie)
+    drop = c.lost_base * (1.0 + c.lost_load * st.load[g]) * (1.0 - c.lost_tie * tie)
     led.lost[nid] = rng.random() < min(drop, 0.95)
 
 
 @kernel
-def _escalate(led, st, c, rng, flows, load, nid, day):
+def _escalate(led, st, c, rng, d, nid):
     """Send a need to the line department (slow, costly, lower fit)."""
     delay = rng.integers(c.department_delay_min, c.department_delay_max + 1)
     led.escalated[nid] = True
     st.department_cases[0] += 1
-    flows[c.c_escalated] += 1
-    _put_in_hand(
-        led, st, c, rng, flows, load, nid, day, DEPARTMENT, -1, delay, c.department_fit,
-        c.department_cost,
-    )  # fmt: skip
-    return 1
+    d.flows[c.flow.escalated] += 1
+    _put_in_hand(led, st, c, rng, d, nid, -1, delay)
 
 
 @kernel
-def _acceptance(c, tie, coordination, member):
-    z = c.accept_b0 + c.accept_tie * tie
+def acceptance(a, tie, coordination, member):
+    """Probability that a partner accepts a hand-off: logistic(b0 + b1·tie + member·(b2·c + b3)).
+
+    `a` holds the coefficients (`simulation.kernels.records.Acceptance`), `tie` is the
+    grid–partner tie, `coordination` the street branch's (c), `member` whether the partner
+    joined the alliance: the branch coordinates its alliance members only, so an ad hoc
+    request to a partner outside the alliance rests on the tie alone.
+    `simulation.core.alliance.Alliance.accept_probability` asks this function too.
+    """
+    z = a.accept_b0 + a.accept_tie * tie
     if member:
-        z += c.accept_coordination * coordination + c.accept_alliance
+        z += a.accept_coordination * coordination + a.accept_alliance
     return 1.0 / (1.0 + math.exp(-z))
 
 
 @kernel
-def _hand_off(led, st, c, rng, flows, load, g, day, nid, cat, hours):
-    """Ask partners of grid `g`'s street to take need `nid`; returns (hours, outcome, escalations).
+def _hand_off(led, st, c, rng, d, nid, hours):
+    """Ask the partners of the need's street to take need `nid`; returns (hours, outcome).
 
-    The rule is `simulation.core.alliance.Alliance.hand_off` (and `Casework`'s escalation after
-    refusals): with the resource list the worker asks the partners ranked by fit × acceptance;
-    without it one partner doing this kind of work, picked without a list, once a day.
+    The hand-off rule: the grid worker with a partner-level need asks the partners of its
+    street that do this kind of work. With the resource list (`alliance_matching`) the worker
+    ranks them by fit × `acceptance` probability and asks them in turn until one accepts or
+    the hours run out; without it the worker asks one of them, picked without a list, once a
+    day. Each request costs dispatch hours (fewer with a stronger tie). A partner takes at
+    most its capacity a day and fixes the need after its delay (shorter with a stronger tie).
+    After `MAX_REFUSALS` refused days, or when nobody in the street does the work, the need
+    is escalated to the line department.
     """
+    g, cat = led.grid[nid], led.category[nid]
     street = st.grid_street[g]
     k = street * c.n_categories + cat
     lo, hi = st.serving_start[k], st.serving_start[k + 1]
     if hi == lo:
         if hours <= 0:
-            return 0.0, NO_TIME, 0
-        n_esc = _escalate(led, st, c, rng, flows, load, nid, day)
-        return c.escalate_hours, ESCALATED, n_esc
+            return 0.0, NO_TIME
+        _escalate(led, st, c, rng, d, nid)
+        return c.escalate_hours, ESCALATED
     n_free = 0
     for j in range(lo, hi):
         if st.capacity_left[st.serving[j]] > 0:
             n_free += 1
     if n_free == 0:
-        return 0.0, WAIT, 0
+        return 0.0, WAIT
     coordination = st.coordination[street]
     asks = np.empty(n_free, np.int64)
     accepts = np.empty(n_free)
@@ -297,7 +198,7 @@ def _hand_off(led, st, c, rng, flows, load, g, day, nid, cat, hours):
         for j in range(lo, hi):
             q = st.serving[j]
             if st.capacity_left[q] > 0:
-                a = _acceptance(c, st.partner_tie[g, q], coordination, st.partner_member[q])
+                a = acceptance(c.accept, st.partner_tie[g, q], coordination, st.partner_member[q])
                 # insertion by (-fit × acceptance, index), as Python sorts the tuples
                 key = -st.partner_fit[q, cat] * a
                 pos = m
@@ -316,50 +217,49 @@ def _hand_off(led, st, c, rng, flows, load, g, day, nid, cat, hours):
     else:
         q = st.serving[lo + rng.integers(0, hi - lo)]
         if st.capacity_left[q] <= 0:
-            return 0.0, WAIT, 0
+            return 0.0, WAIT
         asks[0] = q
-        accepts[0] = _acceptance(c, st.partner_tie[g, q], coordination, st.partner_member[q])
+        accepts[0] = acceptance(c.accept, st.partner_tie[g, q], coordination, st.partner_member[q])
         n_asks = 1
     spent = 0.0
     for i in range(n_asks):
         q = asks[i]
         if spent >= hours:
-            return spent, NO_TIME, 0
+            return spent, NO_TIME
         tie = st.partner_tie[g, q]
         spent += c.dispatch_hours * (1.0 - c.handoff_tie_saving * tie)
         if rng.random() < accepts[i]:
             st.capacity_left[q] -= 1
             delay = st.partner_delay[q] * (1.0 - c.delay_tie_saving * tie)
             delay = max(1, int(np.rint(delay * (0.5 + rng.random()))))
-            _put_in_hand(
-                led, st, c, rng, flows, load, nid, day, PARTNER, q, delay,
-                st.partner_fit[q, cat], st.partner_cost[q],
-            )  # fmt: skip
-            return spent, DISPATCHED, 0
+            _put_in_hand(led, st, c, rng, d, nid, q, delay)
+            return spent, DISPATCHED
     led.attempts[nid] += 1
-    n_esc = 0
     if led.attempts[nid] >= MAX_REFUSALS and spent < hours:
-        n_esc = _escalate(led, st, c, rng, flows, load, nid, day)
+        _escalate(led, st, c, rng, d, nid)
         spent += c.escalate_hours
-    return spent, REFUSED, n_esc
+    return spent, REFUSED
 
 
 # ---------------------------------------------------------------------------- phases
 @kernel
-def _report(led, st, c, rng, flows, open_ids, weighted, day):
+def _report(led, st, c, rng, d):
     """Households report hidden needs; the rest grow worse, and some are given up.
 
-    `weighted` is each hidden need's attitude weighting (a BLAS product made by the caller);
-    the daily report probability is logistic(weighted + a0 + severity weight × severity).
+    The daily report probability is logistic(weighted + `report_a0` + `report_severity` ×
+    severity), where `weighted` is each hidden need's attitude weighting (identity, trust and
+    efficacy; a BLAS product made by the caller). A need not reported grows more severe and is
+    given up (lived with, or fixed privately) with `abandon_rate` a day. A need entering the
+    queue again keeps its first report day and counts as re-reported.
     """
-    ids = _with_status(led, open_ids, HIDDEN)
+    ids = _with_status(led, d.open_ids, HIDDEN)
     n = len(ids)
     reported = np.empty(n, np.bool_)
     for i in range(n):
-        x = weighted[i] + (c.report_a0 + c.report_severity * led.severity[ids[i]])
+        x = d.weighted[i] + (c.report_a0 + c.report_severity * led.severity[ids[i]])
         reported[i] = rng.random() < 1.0 / (1.0 + math.exp(-x))
     new = ids[reported]
-    _enter_queue(led, new, len(new), day, flows, c.c_reported, c)
+    _enter_queue(led, c, d, new, len(new), c.flow.reported)
     for nid in new:
         led.self_reported[nid] = True
     still = ids[~reported]
@@ -367,41 +267,55 @@ def _report(led, st, c, rng, flows, open_ids, weighted, day):
         led.severity[nid] = min(led.severity[nid] + c.severity_growth, 1.0)
     for nid in still:
         if rng.random() < c.abandon_rate:
-            _give_up(led, st, nid, day)
+            _give_up(led, st, nid, d.day)
 
 
 @kernel
-def _patrol(led, st, c, rng, flows, open_ids, n_grids, day, first_visit):
-    """Workers visit households and discover hidden needs (hours are booked by `Casework`)."""
-    hpg, visits = c.households_per_grid, c.visits
+def _patrol(led, st, c, rng, d):
+    """Workers visit households and discover hidden needs (their hours are booked before).
+
+    Each worker visits `visits_per_day` households of its grid at random and discovers their
+    hidden needs with chance `discover_base` + `discover_tie` × the worker–household tie;
+    visits strengthen that tie.
+    """
+    hpg, visits, n_grids = c.households_per_grid, c.visits, len(st.hours_left)
     visited = np.empty(n_grids * visits, np.int64)
     for g in range(n_grids):
         for v in range(visits):
             visited[g * visits + v] = g * hpg + rng.integers(0, hpg)
-        first_visit[g] = visited[g * visits]
+        st.first_visit[g] = visited[g * visits]
     is_visited = np.zeros(len(st.worker_tie), np.bool_)
     for h in visited:
         is_visited[h] = True
-    found = np.empty(len(open_ids), np.int64)
+    found = np.empty(len(d.open_ids), np.int64)
     n_found = 0
-    for nid in open_ids:
+    for nid in d.open_ids:
         if led.status[nid] == HIDDEN and is_visited[led.household[nid]]:
             tie = st.worker_tie[led.household[nid]]
             if rng.random() < c.discover_base + c.discover_tie * tie:
                 found[n_found] = nid
                 n_found += 1
-    _enter_queue(led, found, n_found, day, flows, c.c_discovered, c)
+    _enter_queue(led, c, d, found, n_found, c.flow.discovered)
     _tie_step(st.worker_tie, visited, len(visited), c.visit_tie_gain)
 
 
 @kernel
-def _supervise(led, st, c, rng, flows, open_ids, hours_left, day, load, let_down, n_let):
-    """Overdue waits are let-downs, some are given up, old queued cases are escalated."""
-    n = len(open_ids)
+def _supervise(led, st, c, rng, d, lived, n_let):
+    """Overdue waits are let-downs, some are given up, old queued cases are escalated.
+
+    A reported need still open past its household's expected delay is a let-down, again each
+    time the wait passes another expected delay; an overdue need is given up with
+    `give_up_rate` a day; one still queued after `escalate_after_days` is escalated by the
+    street's time-limit supervision, without the worker's hours. Sets each team's load
+    (queued cases per casework hour), which makes hand-offs likelier to be dropped.
+    Returns how many let-downs `lived` holds.
+    """
+    day, let_down, load = d.day, lived.let_down, st.load
+    n = len(d.open_ids)
     waiting = np.empty(n, np.int64)
     age = np.empty(n, np.int64)
     m = 0
-    for nid in open_ids:
+    for nid in d.open_ids:
         s = led.status[nid]
         if s == QUEUED or s == IN_HAND:
             waiting[m] = nid
@@ -422,31 +336,35 @@ def _supervise(led, st, c, rng, flows, open_ids, hours_left, day, load, let_down
             let_down[n_let] = led.household[nid]
             n_let += 1
             n_quit += 1
-    flows[c.c_gave_up] += n_quit
+    d.flows[c.flow.gave_up] += n_quit
     queued_per_grid = np.zeros(len(load), np.int64)
     for i in range(m):
         nid = waiting[i]
         if led.status[nid] == QUEUED:
             queued_per_grid[led.grid[nid]] += 1
     for g in range(len(load)):
-        load[g] = queued_per_grid[g] / max(hours_left[g], 0.5)
+        load[g] = queued_per_grid[g] / max(st.hours_left[g], 0.5)
     n_old = 0
     for i in range(m):
         nid = waiting[i]
         if led.status[nid] == QUEUED and age[i] > c.escalate_after_days:
-            _escalate(led, st, c, rng, flows, load, nid, day)
+            _escalate(led, st, c, rng, d, nid)
             n_old += 1
-    flows[c.c_escalated_overdue] += n_old
+    d.flows[c.flow.escalated_overdue] += n_old
     return n_let
 
 
 @kernel
-def _neighbours_fix(led, c, rng, open_ids, helping, fixed):
-    """Volunteering neighbours fix hidden simple needs; returns how many (in `fixed`)."""
+def _neighbours_fix(led, c, rng, d, fixed):
+    """The `neighbour_fixes` rule: volunteering neighbours fix hidden simple needs.
+
+    The chance is `neighbour_fix` × the neighbours who volunteered in the last 30 days (at
+    most 1). Returns how many were fixed (their ids in `fixed`).
+    """
     n = 0
-    for nid in open_ids:
+    for nid in d.open_ids:
         if led.status[nid] == HIDDEN and led.complexity[nid] == SIMPLE:
-            chance = min(1.0, c.neighbour_fix * helping[led.household[nid]])
+            chance = min(1.0, c.neighbour_fix * d.helping[led.household[nid]])
             if rng.random() < chance:
                 fixed[n] = nid
                 n += 1
@@ -454,10 +372,18 @@ def _neighbours_fix(led, c, rng, open_ids, helping, fixed):
 
 
 @kernel
-def _grid_handles(
-    led, st, c, rng, flows, load, g, day, queue, hours, volunteers, done, who, fits, n_done
-):
-    """Volunteers, then the grid's worker team, work down the grid's queue (see `Casework`)."""
+def _grid_handles(led, st, c, rng, d, lived, queue, n_done):
+    """Yesterday's volunteers, then the grid's worker team, work down the grid's queue.
+
+    Volunteers take simple cases while they last; the team fixes simple cases (hours by its
+    competence), hands partner-level cases to partners (`_hand_off`) and escalates
+    department-level ones, while it has hours. The last task may run past the day's end; the
+    overrun is owed from tomorrow. Returns the hours used, the cases handled, the team's
+    fixes and how many fixes `lived` holds.
+    """
+    done, who, fits = lived.done, lived.who, lived.fits
+    g = led.grid[queue[0]]
+    hours, volunteers = st.hours_left[g], st.volunteer_capacity[g]
     used = 0.0
     n_fixed = handled = 0
     competence = st.team_competence[g]
@@ -478,8 +404,7 @@ def _grid_handles(
             n_done += 1
             n_fixed += 1
         elif cx == PARTNER_LEVEL:
-            spent, outcome, _ = _hand_off(led, st, c, rng, flows, load, g, day, nid, cat,
-                                          hours - used)  # fmt: skip
+            spent, outcome = _hand_off(led, st, c, rng, d, nid, hours - used)
             used += spent
             if outcome == NO_TIME:
                 break
@@ -489,7 +414,7 @@ def _grid_handles(
             if used >= hours:
                 break
             used += c.escalate_hours
-            _escalate(led, st, c, rng, flows, load, nid, day)
+            _escalate(led, st, c, rng, d, nid)
         handled += 1
     st.hours_owed[g] = max(used - hours, 0.0)
     return used, handled, n_fixed, n_done
@@ -540,29 +465,33 @@ def _queue_order(led, queued, n_grids):
 
 
 @kernel
-def _triage(led, st, c, rng, flows, open_ids, load, hours_left, helping, volunteers, day,
-            done, who, fits, worker_hours, worker_fixes):  # fmt: skip
-    """Neighbours, volunteers and worker teams work down the queues; returns fixes made."""
+def _triage(led, st, c, rng, d, lived):
+    """Neighbours, volunteers and worker teams work down the queues; returns fixes made.
+
+    Volunteering neighbours fix hidden simple needs first (`neighbour_fixes`,
+    `_neighbours_fix`). Then each grid's queue, most severe first, then oldest, goes to
+    yesterday's volunteers, who take simple cases (`volunteer_casework`: Poisson
+    `volunteer_tasks` × volunteers tasks a grid), and to the worker team (`_grid_handles`).
+    """
     n_done = 0
     if c.neighbour_fixes:
-        n_done = _neighbours_fix(led, c, rng, open_ids, helping, done)
+        n_done = _neighbours_fix(led, c, rng, d, lived.done)
         for i in range(n_done):
-            who[i] = NEIGHBOUR
-            fits[i] = c.volunteer_fit
-    n_grids = len(hours_left)
-    worker_hours[:] = 0.0
-    queued = _with_status(led, open_ids, QUEUED)
+            lived.who[i] = NEIGHBOUR
+            lived.fits[i] = c.volunteer_fit
+    n_grids = len(st.hours_left)
+    st.worker_hours[:] = 0.0
+    queued = _with_status(led, d.open_ids, QUEUED)
     m = len(queued)
     if m == 0:
         return n_done
     st.capacity_left[:] = st.capacity  # a day of hand-offs: partners' capacity is fresh
     queued = _queue_order(led, queued, n_grids)
-    if c.volunteer_casework:
-        capacity = np.empty(n_grids, np.int64)
-        for g in range(n_grids):
-            capacity[g] = rng.poisson(c.volunteer_tasks * volunteers[g])
-    else:
-        capacity = np.zeros(n_grids, np.int64)
+    for g in range(n_grids):
+        if c.volunteer_casework:
+            st.volunteer_capacity[g] = rng.poisson(c.volunteer_tasks * d.volunteers[g])
+        else:
+            st.volunteer_capacity[g] = 0
     used = 0.0
     handled = n_fixed = 0
     lo = 0
@@ -571,29 +500,31 @@ def _triage(led, st, c, rng, flows, open_ids, load, hours_left, helping, volunte
         hi = lo
         while hi < m and led.grid[queued[hi]] == g:
             hi += 1
-        u, h, f, n_done = _grid_handles(
-            led, st, c, rng, flows, load, g, day, queued[lo:hi], hours_left[g], capacity[g],
-            done, who, fits, n_done,
-        )  # fmt: skip
-        worker_hours[g] = u
-        worker_fixes[g] += f
+        u, h, f, n_done = _grid_handles(led, st, c, rng, d, lived, queued[lo:hi], n_done)
+        st.worker_hours[g] = u
+        st.worker_fixes[g] += f
         used, handled, n_fixed = used + u, handled + h, n_fixed + f
         lo = hi
-    flows[c.c_handled] += handled
-    flows[c.c_hours_used] += used
-    flows[c.c_worker_fixes] += n_fixed
+    d.flows[c.flow.handled] += handled
+    d.flows[c.flow.hours_used] += used
+    d.flows[c.flow.worker_fixes] += n_fixed
     return n_done
 
 
 @kernel
-def _resolve_due(led, st, c, rng, flows, open_ids, day, done, who, fits, n_done, let_down,
-                 n_let):  # fmt: skip
-    """Cases in hand due today are fixed, unless dropped (the closed loop catches most)."""
-    n = len(open_ids)
+def _resolve_due(led, st, c, rng, d, lived, n_done, n_let):
+    """Cases in hand due today are fixed, unless dropped on the way (`_put_in_hand`).
+
+    With the `closed_case_loop` rule the worker tracks every hand-off: a drop is caught with
+    `followup_catch` and re-queued at once (a follow-up's hours, tomorrow). An uncaught drop
+    is lost: the need is hidden again and the household let down. Returns how many fixes and
+    let-downs `lived` holds.
+    """
+    n = len(d.open_ids)
     due = np.empty(n, np.int64)
     m = 0
-    for nid in open_ids:
-        if led.status[nid] == IN_HAND and led.due[nid] <= day:
+    for nid in d.open_ids:
+        if led.status[nid] == IN_HAND and led.due[nid] <= d.day:
             due[m] = nid
             m += 1
     n_dropped = n_caught = 0
@@ -625,23 +556,36 @@ def _resolve_due(led, st, c, rng, flows, open_ids, day, done, who, fits, n_done,
                 led.status[nid] = HIDDEN
         for j in range(n_dropped):
             if not caught[j]:
-                let_down[n_let] = led.household[dropped[j]]
+                lived.let_down[n_let] = led.household[dropped[j]]
                 n_let += 1
-        flows[c.c_recovered] += n_caught
-        flows[c.c_lost] += n_dropped - n_caught
+        d.flows[c.flow.recovered] += n_caught
+        d.flows[c.flow.lost] += n_dropped - n_caught
     for i in range(m):
         nid = due[i]
         if led.status[nid] == IN_HAND:
-            done[n_done], who[n_done], fits[n_done] = nid, led.resolver[nid], led.fit[nid]
+            lived.done[n_done], lived.who[n_done] = nid, led.resolver[nid]
+            lived.fits[n_done] = led.fit[nid]
             n_done += 1
     return n_done, n_let
 
 
 @kernel
-def _close(led, st, c, rng, flows, day, ids, who, fits, quality, delay, ok, self_reported,
-           ):  # fmt: skip
-    """Draw the quality of today's fixes; resolve those that hold, reopen the others."""
-    n = len(ids)
+def _close(led, st, c, rng, d, lived, n):
+    """Draw the quality of today's `n` fixes; resolve those that hold, reopen the others.
+
+    A fix's quality is its fit plus noise (`quality_noise`); below `reopen_threshold` the need
+    reopens (with the `closed_case_loop` rule it is re-queued at once, otherwise the household
+    must report it again). Completed partner fixes strengthen the grid–partner tie by
+    `handoff_tie_gain`·(1 − tie). With the `follow_up_visits` rule the worker visits each
+    household with a finished case the next day (`followup_hours`), strengthening the
+    household tie. Returns each fix's quality, delay, whether it held and whether the
+    household had reported the need itself.
+    """
+    day, ids, who, fits = d.day, lived.done[:n], lived.who[:n], lived.fits[:n]
+    quality = np.empty(n)
+    delay = np.empty(n)
+    ok = np.empty(n, np.bool_)
+    self_reported = np.empty(n, np.bool_)
     for i in range(n):
         led.resolver[ids[i]] = who[i]
         led.fit[ids[i]] = fits[i]
@@ -652,8 +596,8 @@ def _close(led, st, c, rng, flows, day, ids, who, fits, quality, delay, ok, self
     for i in range(n):
         ok[i] = quality[i] >= c.reopen_threshold
         n_failed += not ok[i]
-    flows[c.c_attempts] += n
-    flows[c.c_reopened] += n_failed
+    d.flows[c.flow.attempts] += n
+    d.flows[c.flow.reopened] += n_failed
     for i in range(n):
         nid = ids[i]
         first = led.t_first_report[nid]
@@ -674,7 +618,7 @@ def _close(led, st, c, rng, flows, day, ids, who, fits, quality, delay, ok, self
             else:
                 led.status[nid] = HIDDEN
     if c.closed_case_loop:
-        flows[c.c_discovered] += n_unknown
+        d.flows[c.flow.discovered] += n_unknown
     n_good = 0
     resolution_days = report_days = 0
     for i in range(n):
@@ -687,9 +631,9 @@ def _close(led, st, c, rng, flows, day, ids, who, fits, quality, delay, ok, self
             resolution_days += day - led.t_arise[nid]
             if led.t_first_report[nid] >= 0:
                 report_days += day - led.t_first_report[nid]
-    flows[c.c_n_resolved] += n_good
-    flows[c.c_resolution_days_sum] += float(resolution_days)
-    flows[c.c_report_days_sum] += float(report_days)
+    d.flows[c.flow.n_resolved] += n_good
+    d.flows[c.flow.resolution_days_sum] += float(resolution_days)
+    d.flows[c.flow.report_days_sum] += float(report_days)
     for i in range(n):
         nid = ids[i]
         if ok[i] and led.resolver[nid] == PARTNER:
@@ -702,62 +646,65 @@ def _close(led, st, c, rng, flows, day, ids, who, fits, quality, delay, ok, self
         for i in range(n):
             rows[i] = led.household[ids[i]]
         _tie_step(st.worker_tie, rows, n, c.visit_tie_gain)
+    return quality, delay, ok, self_reported
 
 
 @kernel
-def _hours_before_casework(st, c, flows, meeting, hours):
-    """Book administrative, follow-up, meeting and patrol hours; `hours` gets what is left."""
-    flows[c.c_hours_used] += c.admin_total
-    flows[c.c_admin_hours] += c.admin_total
+def _hours_before_casework(st, c, d):
+    """Book the hours that come before casework; `st.hours_left` gets what is left.
+
+    Administrative tasks from above come first (forms, inspections, campaigns), then
+    yesterday's follow-up visits, yesterday's overrun, today's joint meeting (if any) and the
+    patrol's visits; the rest of the paid hours is for casework.
+    """
+    hours, flows = st.hours_left, d.flows
+    flows[c.flow.hours_used] += c.admin_total
+    flows[c.flow.admin_hours] += c.admin_total
     for g in range(len(hours)):
         hours[g] = c.casework_hours - st.followups_due[g]
         hours[g] -= st.hours_owed[g]  # already counted as used yesterday
-    flows[c.c_hours_used] += numpy_sum(st.followups_due)
+    flows[c.flow.hours_used] += numpy_sum(st.followups_due)
     st.followups_due[:] = 0.0
-    if meeting:
+    if d.meeting:
         for g in range(len(hours)):
             hours[g] -= c.meeting_cut
-        flows[c.c_hours_used] += c.meeting_total
+        flows[c.flow.hours_used] += c.meeting_total
     for g in range(len(hours)):
         hours[g] -= c.visit_cut
-    flows[c.c_hours_used] += c.visit_total
+    flows[c.flow.hours_used] += c.visit_total
 
 
 @kernel
-def casework_day(led, st, c, generator, flows, open_ids, weighted, meeting, hours_left, helping,
-                 volunteers, day, load, first_visit, worker_hours,
-                 worker_fixes):  # fmt: skip
+def casework_day(led, st, c, generator, d):
     """Phases 2-5 of a day: report, patrol, waiting, triage and hand-offs, resolution.
 
-    Starts by booking the hours that come before casework (`hours_left` gets the rest).
+    Starts by booking the hours that come before casework (`st.hours_left` gets the rest).
     Draws from the model's NumPy generator, given by its addresses (`generator_addresses`).
+
+    Args:
+        led: The need ledger's columns (`simulation.kernels.ledger.LedgerColumns`).
+        st: The street's arrays (`simulation.kernels.records.StreetArrays`).
+        c: Parameters, rules and counter positions (`simulation.kernels.records.CaseParams`).
+        generator: The addresses of the model's generator.
+        d: The day (`simulation.kernels.records.Today`).
 
     Returns:
         What the households lived through: the household, quality, delay, outcome and
         self-report flag of each fix attempt, and the households let down today.
     """
     rng = generator_at(generator)
-    _hours_before_casework(st, c, flows, meeting, hours_left)
-    n = len(open_ids)
-    let_down = np.empty(3 * n + 1, np.int64)
-    _report(led, st, c, rng, flows, open_ids, weighted, day)
-    _patrol(led, st, c, rng, flows, open_ids, len(hours_left), day, first_visit)
-    n_let = _supervise(led, st, c, rng, flows, open_ids, hours_left, day, load, let_down, 0)
-    done = np.empty(n, np.int64)
-    who = np.empty(n, np.int8)
-    fits = np.empty(n)
-    n_done = _triage(led, st, c, rng, flows, open_ids, load, hours_left, helping, volunteers,
-                     day, done, who, fits, worker_hours, worker_fixes)  # fmt: skip
-    n_done, n_let = _resolve_due(led, st, c, rng, flows, open_ids, day, done, who, fits, n_done,
-                                 let_down, n_let)  # fmt: skip
-    ids = done[:n_done]
-    quality = np.empty(n_done)
-    delay = np.empty(n_done)
-    ok = np.empty(n_done, np.bool_)
-    self_reported = np.empty(n_done, np.bool_)
-    _close(led, st, c, rng, flows, day, ids, who[:n_done], fits[:n_done], quality, delay, ok,
-           self_reported)  # fmt: skip
+    _hours_before_casework(st, c, d)
+    n = len(d.open_ids)
+    lived = Lived(
+        np.empty(n, np.int64), np.empty(n, np.int8), np.empty(n), np.empty(3 * n + 1, np.int64)
+    )
+    _report(led, st, c, rng, d)
+    _patrol(led, st, c, rng, d)
+    n_let = _supervise(led, st, c, rng, d, lived, 0)
+    n_done = _triage(led, st, c, rng, d, lived)
+    n_done, n_let = _resolve_due(led, st, c, rng, d, lived, n_done, n_let)
+    quality, delay, ok, self_reported = _close(led, st, c, rng, d, lived, n_done)
     rows = np.empty(n_done, np.int64)
     for i in range(n_done):
-        rows[i] = led.household[ids[i]]
-    return rows, quality, delay, ok, self_reported, let_down[:n_let]
+        rows[i] = led.household[lived.done[i]]
+    return rows, quality, delay, ok, self_reported, lived.let_down[:n_let]

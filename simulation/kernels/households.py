@@ -155,9 +155,11 @@ def volunteer(u, z, helping, peer_weight, d0, last_volunteered, volunteer_hours,
 
 @kernel
 def identity_event(u, identity, party_member, attendance, gain):
-    """A value-building event: attendees (party members 3× as often) identify more.
+    """The `identity_events` rule: attendees of a value-building event identify more.
 
-    `u` holds one uniform draw per household.
+    Each household attends with chance `attendance` (a party-member household 3× as often,
+    at most 1); an attendee's identity grows by `gain`·(1 − identity). `u` holds one uniform
+    draw per household. The event's days: `simulation.core.attitudes.identity_event_day`.
     """
     for h in range(len(identity)):
         p = (3.0 if party_member[h] else 1.0) * attendance

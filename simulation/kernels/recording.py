@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.core.needs import HIDDEN, IN_HAND, QUEUED
 from simulation.kernels import kernel
+from simulation.kernels.ledger import CODES, HIDDEN, IN_HAND, QUEUED
 
 # Columns of the stock row (the order of `simulation.core.metrics.STOCKS`, checked there).
 STOCK_COLUMNS = (
@@ -148,10 +148,7 @@ def snapshot_stocks(row, status, open_ids, attitudes, satisfaction, rated, last_
     row[8] = total / n_same_street if n_same_street else np.nan
 
 
-CONSTANT_NAMES = ("HIDDEN", "QUEUED", "IN_HAND")
-
-
 @kernel
-def frozen_constants():
-    """The ledger codes compiled into this module (`CONSTANT_NAMES` of `simulation.core.needs`)."""
-    return (HIDDEN, QUEUED, IN_HAND)
+def frozen_codes():
+    """The ledger codes compiled into this module (`simulation.kernels.ledger.CODES`)."""
+    return CODES
