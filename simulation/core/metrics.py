@@ -11,6 +11,7 @@ scores only days after the burn-in and only needs that arose then.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.core import needs as nd
-from simulation.core.outcomes import DAILY, SUMMARY
+from simulation.core.outcomes import DAILY, SUMMARY, Outcome
 from simulation.kernels import CallSite
 from simulation.kernels.recording import STOCK_COLUMNS, snapshot_stocks
 
@@ -289,14 +290,14 @@ def _ratio(a: float, b: float) -> float:
 SUMMARY_NAMES = {
     "flow": "the flow counters summed over the scored days, as attributes: flow.n_resolved",
     "scored": "the daily series' scored rows (a DataFrame): scored.backlog",
-    "backlog": "the day-end backlog of every day (index = day)",
+    "day_backlog": "the day-end backlog of every day (index = day)",
     "led": "the need ledger: one entry per need (status, t_arise, t_resolve, fit, ...)",
     "t_arise": "day each need arose",
     "t_first": "day each need was first reported or discovered (-1: never)",
     "is_resolved": "needs resolved",
     "abandoned": "needs their households gave up",
     "arisen": "needs that arose in the scored period",
-    "entered": "needs that first entered the queue (report or discovery) in the scored period",
+    "first_entered": "needs that first entered the queue (reported or found) in the scored period",
     "km": "km(start, mask): Kaplan-Meier median and rmst from `start` to resolution of the "
     "needs in `mask`, censored at giving up or at the end (`km_summary`, tau = `days`)",
     "overload": "the scored backlog's trend and saturation (`backlog_overload`)",
@@ -351,14 +352,14 @@ def scored_names(model: GridGovernanceModel) -> dict[str, Any]:
     return {
         "flow": SimpleNamespace(**{k: v[burn + 1 : end + 1].sum() for k, v in rec.flow.items()}),
         "scored": ts[ts["scored"]],
-        "backlog": rec.stock["backlog"],
+        "day_backlog": rec.stock["backlog"],
         "led": led,
         "t_arise": t_arise,
         "t_first": t_first,
         "is_resolved": is_resolved,
         "abandoned": abandoned,
         "arisen": t_arise > burn,
-        "entered": (t_first > burn) & (t_first <= end),
+        "first_entered": (t_first > burn) & (t_first <= end),
         "km": km,
         "overload": Overload(*backlog_overload(rec.stock["backlog"][burn + 1 : end + 1])),
         "member_ties": alliance.partner_tie[member_pairs],
@@ -400,9 +401,13 @@ def summarise(model: GridGovernanceModel) -> dict[str, float]:
     return {o.name: o.evaluate(names) for o in _MODEL_SUMMARY}
 
 
-def _check_inputs() -> None:
-    """Every formula reads only names this module provides (a typo fails at import)."""
-    for formulas, known in ((DAILY.values(), DAILY_NAMES), (_MODEL_SUMMARY, SUMMARY_NAMES)):
+def check_inputs(daily: Iterable[Outcome], summary: Iterable[Outcome]) -> None:
+    """Check that each formula reads only names this module binds (`DAILY_NAMES`, ...).
+
+    Raises:
+        ValueError: Naming the first outcome whose formula reads an unknown name.
+    """
+    for formulas, known in ((daily, DAILY_NAMES), (summary, SUMMARY_NAMES)):
         for o in formulas:
             unknown = sorted(o.inputs - set(known))
             if unknown:
@@ -412,4 +417,4 @@ def _check_inputs() -> None:
                 )
 
 
-_check_inputs()
+check_inputs(DAILY.values(), _MODEL_SUMMARY)  # a typo in a formula fails at import
