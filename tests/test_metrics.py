@@ -57,6 +57,12 @@ def test_the_daily_cost_and_the_cost_per_resolved_need_agree():
     assert (scored["cost"].to_numpy() >= wages[scored.index]).all() and wages.sum() > 0
 
 
+def test_the_formulas_read_exactly_the_names_documented():
+    m = run(seed=3)
+    assert set(m.recorder.names(slice(1, 5))) == set(metrics.DAILY_NAMES)
+    assert set(metrics.scored_names(m)) == set(metrics.SUMMARY_NAMES)
+
+
 def test_a_formula_reading_an_unknown_name_is_refused():
     entry = dict(
         label="x", label_zh="新", unit="cases", unit_zh="件", direction="lower", group="flow",

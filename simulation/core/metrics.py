@@ -164,7 +164,12 @@ class DailyRecorder:
         Rolling indicators sum the last `WINDOW` days within `days`, so `days` must start on
         day 1 or at least `WINDOW - 1` days before the last day wanted.
         """
-        names = {
+        names = self.names(days)
+        return {name: o.evaluate(names) for name, o in DAILY.items()}
+
+    def names(self, days: slice) -> dict[str, Any]:
+        """The names a daily formula reads (`DAILY_NAMES`), bound over `days`."""
+        return {
             "flow": SimpleNamespace(**{k: v[days] for k, v in self.flow.items()}),
             "stock": SimpleNamespace(**{k: v[days] for k, v in self.stock.items()}),
             "p": self.model.p,
@@ -172,7 +177,6 @@ class DailyRecorder:
             "ratio": _day_ratio,
             "total_cost": total_cost,
         }
-        return {name: o.evaluate(names) for name, o in DAILY.items()}
 
 
 def kaplan_meier(events: np.ndarray, censored: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
