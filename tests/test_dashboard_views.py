@@ -10,7 +10,7 @@ import pytest
 from helpers import compared_session
 
 from simulation.core import outcomes
-from simulation.dashboard import charts, views
+from simulation.dashboard import charts, session, views
 
 SMALL = {"households_per_grid": 60, "grids_per_street": 3}
 
@@ -50,6 +50,21 @@ def test_b_minus_a_cells_are_coloured_by_direction(compared):
         expected = charts.verdict(b[name] - a[name], outcomes.DAILY[name].direction,
                                   views.tolerance(name))  # fmt: skip
         assert int(cell.group(1)) == expected, name
+
+
+def test_every_indicator_the_page_shows_is_recorded_by_the_street(compared):
+    shown = {*views.INDICATORS, *(n for names in views.PLOTS for n in names)}
+    assert shown | {"cost", "resolved"} <= set(session.RECORDED) <= set(outcomes.DAILY)
+    history = compared.street("A").history
+    assert set(history) == set(session.RECORDED) and all(len(history[n]) for n in shown)
+
+
+def test_the_cost_per_resolved_need_reads_as_the_registry_formats_it(compared):
+    cost = views.latest(compared, "A")[views.COST]
+    assert math.isfinite(cost) and cost > 1000
+    assert views.format_value(views.COST, cost) == outcomes.SUMMARY[views.COST].format(cost)
+    assert views.format_value(views.COST, cost) == f"{cost:,.0f}"  # "12,345": what trainers saw
+    assert views.tolerance(views.COST) == pytest.approx(0.5)  # whole yuan
 
 
 def test_a_difference_too_small_to_show_is_neither_better_nor_worse():

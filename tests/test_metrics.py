@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from helpers import SMALL, run
 
+from simulation.core import metrics, outcomes
 from simulation.core import needs as nd
 from simulation.core.metrics import backlog_overload, km_summary
 from simulation.core.model import GridGovernanceModel
@@ -44,6 +45,35 @@ def test_summary_has_exactly_the_model_outcomes_and_sane_values():
     # by more than the tail cut at tau (nothing here waits anywhere near the 200 days).
     assert s["resolution_days_rmst"] >= s["resolution_days_mean_resolved"]
     assert s["report_to_resolution_days_rmst"] <= s["resolution_days_rmst"]
+
+
+def test_the_daily_cost_and_the_cost_per_resolved_need_agree():
+    m = run(seed=3)
+    scored = m.timeseries()[lambda ts: ts["scored"]]
+    per_resolved = scored["cost"].sum() / scored["resolved"].sum()
+    assert m.summary()["cost_per_resolved"] == pytest.approx(per_resolved, rel=1e-12)
+    # Wages are in both: the hours paid times the hour cost.
+    wages = m.recorder.flow["hours_capacity"][1 : m.day + 1] * m.p["hour_cost"]
+    assert (scored["cost"].to_numpy() >= wages[scored.index]).all() and wages.sum() > 0
+
+
+def test_the_formulas_read_exactly_the_names_documented():
+    m = run(seed=3)
+    assert set(m.recorder.names(slice(1, 5))) == set(metrics.DAILY_NAMES)
+    assert set(metrics.scored_names(m)) == set(metrics.SUMMARY_NAMES)
+
+
+def test_a_formula_reading_an_unknown_name_is_refused():
+    entry = dict(
+        label="x", label_zh="新", unit="cases", unit_zh="件", direction="lower", group="flow",
+        kind="skewed", fmt="{:.0f}", definition="d", definition_zh="定义",
+    )  # fmt: skip
+    text = "[daily.arrivals]\n" + "".join(f'{k} = "{v}"\n' for k, v in entry.items())
+    good = outcomes.parse(text + 'compute = "rolling(flow.arrivals)"\n')["daily"]
+    metrics.check_inputs(good.values(), [])
+    bad = outcomes.parse(text + 'compute = "rolling(flow.arrivals) + arrivals"\n')["daily"]
+    with pytest.raises(ValueError, match=r"\[daily.arrivals\] compute reads unknown arrivals"):
+        metrics.check_inputs(bad.values(), [])
 
 
 # --- Kaplan-Meier --------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """The metric registry: complete, consistent, bilingual, and the generated docs are current."""
 
+import importlib
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from simulation.core import outcomes
@@ -75,3 +77,63 @@ def test_the_overload_flag_is_a_per_run_proportion():
     # kind "share": across replications the analysis compares the shares of runs saturated.
     assert o.kind == "share" and o.direction == outcomes.LOWER
     assert "backlog_trend" in o.definition and "max(10" in o.definition
+
+
+def test_every_outcome_says_how_it_is_computed():
+    assert set(outcomes.KEY_DAILY) <= set(DAILY)
+    for o in ALL:
+        if o.computed_by == "model":
+            assert o.code is not None and o.inputs, o.name
+        else:  # the pipeline's function, by its dotted path, returns the value
+            module, function = o.compute.rsplit(".", 1)
+            fn = getattr(importlib.import_module(module), function)
+            assert o.name in fn(pd.DataFrame({"day": [1], "backlog": [0.0]}), {}), o.name
+
+
+def test_the_cost_formula_is_written_once():
+    cost_formulas = [o for o in ALL if "total_cost" in o.compute]
+    assert {o.name for o in cost_formulas} == {"cost", "cost_per_resolved"}
+    source = (ROOT / "simulation/core/metrics.py").read_text(encoding="utf-8")
+    assert source.count('p["hour_cost"]') == 1
+
+
+ENTRY = """[summary.backlog_mean]
+label = "Backlog, mean"
+label_zh = "平均积压"
+unit = "cases"
+unit_zh = "件"
+direction = "lower"
+group = "efficiency"
+kind = "skewed"
+fmt = "{:.1f}"
+compute = "float(scored.backlog.mean())"
+definition = "mean daily backlog"
+definition_zh = "平均积压"
+"""
+
+
+def test_the_registry_file_is_read_with_its_keyword_fields():
+    o = outcomes.parse(ENTRY)["summary"]["backlog_mean"]
+    assert (o.direction, o.kind, o.computed_by, o.frequency) == (-1, "skewed", "model", "summary")
+    assert o.format(2.25) == "2.2" and o.inputs == {"float", "scored"}
+    assert outcomes.parse(ENTRY)["daily"] == {}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('kind = "skewed"', 'kind = "skew"'), r"\[summary.backlog_mean\]: kind 'skew' is not"),
+        (('direction = "lower"', "direction = -1"), "direction must be a non-empty string"),
+        (('unit = "cases"\n', ""), r"missing \['unit'\]"),
+        (('fmt = "{:.1f}"', 'fmt = "{:.1f}"\nformat = "x"'), r"unknown field\(s\) \['format'\]"),
+        (('fmt = "{:.1f}"', 'fmt = "{:.1q}"'), "fmt '{:.1q}' does not format a number"),
+        (('compute = "float(', 'compute = "float(('), "compute is not an expression"),
+        (('kind = "skewed"', 'kind = "skewed"\ncomputed_by = "report"'), "computed_by 'report'"),
+        (('kind = "skewed"', 'kind = "skewed"\ncomputed_by = "experiment"'), "dotted path"),
+        (("[summary.", "[weekly."), "unknown table"),
+    ],
+)
+def test_a_broken_registry_entry_fails_at_import_with_one_line(change, message):
+    with pytest.raises(ValueError, match=message) as err:
+        outcomes.parse(ENTRY.replace(*change))
+    assert str(err.value).startswith("outcomes.toml: ") and "\n" not in str(err.value)

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from simulation.core.outcomes import DAILY
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from simulation.core.model import GridGovernanceModel
-import pandas as pd
 
 
 class IndicatorCollector:

@@ -1,21 +1,25 @@
 """Computing the outcomes: daily indicators (collected every step) and the scored summary.
 
-What each outcome means, its unit and direction live in `simulation.core.outcomes`; this module
-computes them. Daily flows (arrivals, resolutions, hours, costs, ratings) are counted into
-preallocated arrays as the day runs; stocks (backlog, attitudes, volunteering) are read at
-the day's end. Rolling indicators use the last 30 days so a dashboard line is readable. The
-summary scores only days after the burn-in and only needs that arose then.
+Each outcome's formula is written in its registry entry (`compute` in
+`simulation/core/outcomes.toml`), next to what it means; this module provides what the formulas
+read. Daily flows (arrivals, resolutions, hours, costs, ratings) are counted into preallocated
+arrays as the day runs; stocks (backlog, attitudes, volunteering) are read at the day's end.
+A daily formula is evaluated once over a span of days, vectorised (`DAILY_NAMES`); rolling
+indicators use the last 30 days so a dashboard line is readable. The summary (`SUMMARY_NAMES`)
+scores only days after the burn-in and only needs that arose then.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from simulation.core import needs as nd
-from simulation.core.outcomes import DAILY, MODEL_SUMMARY
+from simulation.core.outcomes import DAILY, SUMMARY, Outcome
 from simulation.kernels import CallSite
 from simulation.kernels.recording import STOCK_COLUMNS, snapshot_stocks
 
@@ -32,6 +36,46 @@ FLOW_COUNTERS = (
     "dispatched",
 )  # fmt: skip
 STOCKS = STOCK_COLUMNS  # read at the day's end (`simulation.kernels.recording`)
+#: The model's own summary outcomes, in column order.
+_MODEL_SUMMARY = tuple(o for o in SUMMARY.values() if o.computed_by == "model")
+
+
+def total_cost(flow: Any, p: dict[str, Any]) -> Any:
+    """Money spent: worker hours paid plus partner fees, escalations and mechanism costs.
+
+    The one cost formula: the daily `cost` column and the summary `cost_per_resolved` both use
+    it (over a day's counters or the scored period's sums).
+
+    Args:
+        flow: Flow counters with `cost` (money other than wages) and `hours_capacity` (worker
+            hours paid), as arrays or as sums.
+        p: The model's parameters (`hour_cost`, yuan per worker hour).
+    """
+    return flow.cost + flow.hours_capacity * p["hour_cost"]
+
+
+def _rolling(x: np.ndarray) -> np.ndarray:
+    """Sum of each day and the `WINDOW` - 1 days before it (fewer at the start)."""
+    c = np.concatenate([[0.0], np.cumsum(x)])
+    lo = np.maximum(np.arange(1, len(x) + 1) - WINDOW, 0)
+    return c[1:] - c[lo]
+
+
+def _day_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Day by day a / b, NaN where b is 0."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(b > 0, a / np.where(b > 0, b, 1), np.nan)
+
+
+#: What a daily formula may read; each array covers the span of days asked for.
+DAILY_NAMES = {
+    "flow": "the day's flow counters (`FLOW_COUNTERS`) as attributes: flow.n_resolved",
+    "stock": "the day-end stocks (`STOCKS`) as attributes: stock.backlog",
+    "p": "the model's parameters",
+    "rolling": "rolling(x): the sum over the last 30 days (`WINDOW`)",
+    "ratio": "ratio(a, b): a / b day by day, NaN where b is 0",
+    "total_cost": "total_cost(flow, p): money spent (`total_cost`)",
+}
 
 
 class DailyRecorder:
@@ -120,38 +164,19 @@ class DailyRecorder:
         Rolling indicators sum the last `WINDOW` days within `days`, so `days` must start on
         day 1 or at least `WINDOW - 1` days before the last day wanted.
         """
-        f = {k: v[days] for k, v in self.flow.items()}
-        stock = {k: v[days] for k, v in self.stock.items()}
+        names = self.names(days)
+        return {name: o.evaluate(names) for name, o in DAILY.items()}
 
-        def rolling(x):
-            c = np.concatenate([[0.0], np.cumsum(x)])
-            lo = np.maximum(np.arange(1, len(x) + 1) - WINDOW, 0)
-            return c[1:] - c[lo]
-
-        def ratio(a, b):
-            with np.errstate(invalid="ignore", divide="ignore"):
-                return np.where(b > 0, a / np.where(b > 0, b, 1), np.nan)
-
-        out = {
-            "arrivals": f["arrivals"],
-            "reported": f["reported"],
-            "discovered": f["discovered"],
-            "entered": f["reported"] + f["discovered"],
-            "resolved": f["n_resolved"],
-            "escalated": f["escalated"],
-            "backlog": stock["backlog"],
-            "hidden": stock["hidden"],
-            "resolution_days_30d": ratio(
-                rolling(f["resolution_days_sum"]), rolling(f["n_resolved"])
-            ),
-            "satisfaction_rate_30d": ratio(rolling(f["satisfied"]), rolling(f["rated"])),
-            "escalated_per_handled_30d": ratio(rolling(f["escalated"]), rolling(f["handled"])),
-            "worker_utilisation": ratio(f["hours_used"], f["hours_capacity"]),
-            "cost": f["cost"] + f["hours_capacity"] * self.model.p["hour_cost"],
-            "volunteer_hours_30d": rolling(f["volunteer_hours"]),
+    def names(self, days: slice) -> dict[str, Any]:
+        """The names a daily formula reads (`DAILY_NAMES`), bound over `days`."""
+        return {
+            "flow": SimpleNamespace(**{k: v[days] for k, v in self.flow.items()}),
+            "stock": SimpleNamespace(**{k: v[days] for k, v in self.stock.items()}),
+            "p": self.model.p,
+            "rolling": _rolling,
+            "ratio": _day_ratio,
+            "total_cost": total_cost,
         }
-        out.update({name: stock[name] for name in STOCKS[2:]})
-        return {name: out[name] for name in DAILY}
 
 
 def kaplan_meier(events: np.ndarray, censored: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -234,13 +259,133 @@ def backlog_overload(backlog: np.ndarray) -> tuple[float, float]:
     return slope * 100.0, saturated
 
 
+class KM(NamedTuple):
+    """Kaplan-Meier figures of one group of needs (`km_summary`)."""
+
+    median: float
+    rmst: float
+
+
+class Overload(NamedTuple):
+    """Whether the scored backlog keeps growing (`backlog_overload`)."""
+
+    trend: float
+    saturated: float
+
+
+def _share(mask_num: np.ndarray, mask_den: np.ndarray) -> float:
+    den = np.count_nonzero(mask_den)
+    return np.count_nonzero(mask_num & mask_den) / den if den else np.nan
+
+
+def _mean(x: np.ndarray) -> float:
+    return float(np.mean(x)) if len(x) else np.nan
+
+
+def _median(x: np.ndarray) -> float:
+    return float(np.median(x)) if len(x) else np.nan
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else np.nan
+
+
+#: What a summary formula may read, over the scored period (days after the burn-in).
+SUMMARY_NAMES = {
+    "flow": "the flow counters summed over the scored days, as attributes: flow.n_resolved",
+    "scored": "the daily series' scored rows (a DataFrame): scored.backlog",
+    "day_backlog": "the day-end backlog of every day (index = day)",
+    "led": "the need ledger: one entry per need (status, t_arise, t_resolve, fit, ...)",
+    "t_arise": "day each need arose",
+    "t_first": "day each need was first reported or discovered (-1: never)",
+    "is_resolved": "needs resolved",
+    "abandoned": "needs their households gave up",
+    "arisen": "needs that arose in the scored period",
+    "first_entered": "needs that first entered the queue (reported or found) in the scored period",
+    "km": "km(start, mask): Kaplan-Meier median and rmst from `start` to resolution of the "
+    "needs in `mask`, censored at giving up or at the end (`km_summary`, tau = `days`)",
+    "overload": "the scored backlog's trend and saturation (`backlog_overload`)",
+    "member_ties": "ties of same-street grid-partner pairs whose partner is an alliance member",
+    "same_street_pairs": "number of same-street grid-partner pairs",
+    "DEPARTMENT": "the resolver code of the line department",
+    "end": "the last day run",
+    "days": "scored days (at least 1)",
+    "n_grids": "grids in the street",
+    "n_workers": "grid workers in the street",
+    "p": "the model's parameters",
+    "share": "share(num, den): share of the needs in mask `den` also in `num` (NaN if none)",
+    "mean": "mean(x), NaN when empty",
+    "median": "median(x), NaN when empty",
+    "ratio": "ratio(a, b): a / b, NaN where b is 0",
+    "count": "count(mask): how many are True",
+    "total_cost": "total_cost(flow, p): money spent (`total_cost`)",
+    "float": "float(x)",
+    "len": "len(x)",
+}
+
+
 def _durations(start, stop, observed, abandoned, t_abandon, end):
     """Durations from `start` to the event (`stop`), to giving up, or to the end (censored)."""
     until = np.where(observed, stop, np.where(abandoned, t_abandon, end))
     return until - start
 
 
-def summarise(model: GridGovernanceModel) -> dict[str, float]:  # long: one line per outcome
+def scored_names(model: GridGovernanceModel) -> dict[str, Any]:
+    """The names a summary formula reads (`SUMMARY_NAMES`), bound for a model that has run."""
+    p, led, rec, alliance = model.p, model.casework.ledger, model.recorder, model.alliance
+    burn, end = p["burn_in_days"], model.day
+    days = max(end - burn, 1)
+    ts = rec.frame()
+    t_arise, t_first = led.t_arise, led.t_first_report
+    is_resolved = led.status == nd.RESOLVED
+    abandoned = led.status == nd.ABANDONED
+
+    fitted: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, KM]] = {}
+
+    def km(start: np.ndarray, mask: np.ndarray) -> KM:
+        # A group's median and rmst are two formulas: fit the group once. The cache holds the
+        # arrays themselves, so no id in a key can be reused by a later temporary array.
+        key = (id(start), id(mask))
+        if key not in fitted:
+            d = _durations(start[mask], led.t_resolve[mask], is_resolved[mask], abandoned[mask],
+                           led.t_abandon[mask], end)  # fmt: skip
+            fitted[key] = (start, mask, KM(*km_summary(d, is_resolved[mask], days)))
+        return fitted[key][2]
+
+    member_pairs = alliance.same_street & alliance.partner_member[None, :]
+    return {
+        "flow": SimpleNamespace(**{k: v[burn + 1 : end + 1].sum() for k, v in rec.flow.items()}),
+        "scored": ts[ts["scored"]],
+        "day_backlog": rec.stock["backlog"],
+        "led": led,
+        "t_arise": t_arise,
+        "t_first": t_first,
+        "is_resolved": is_resolved,
+        "abandoned": abandoned,
+        "arisen": t_arise > burn,
+        "first_entered": (t_first > burn) & (t_first <= end),
+        "km": km,
+        "overload": Overload(*backlog_overload(rec.stock["backlog"][burn + 1 : end + 1])),
+        "member_ties": alliance.partner_tie[member_pairs],
+        "same_street_pairs": alliance.same_street.sum(),
+        "DEPARTMENT": nd.DEPARTMENT,
+        "end": end,
+        "days": days,
+        "n_grids": model.n_grids,
+        "n_workers": model.n_grids * p["workers_per_grid"],
+        "p": p,
+        "share": _share,
+        "mean": _mean,
+        "median": _median,
+        "ratio": _ratio,
+        "count": np.count_nonzero,
+        "total_cost": total_cost,
+        "float": float,
+        "len": len,
+    }
+
+
+def summarise(model: GridGovernanceModel) -> dict[str, float]:
     """Scored-period summary metrics of a model that has been run.
 
     Times to resolution are Kaplan-Meier estimates with needs still open at the end censored
@@ -256,89 +401,24 @@ def summarise(model: GridGovernanceModel) -> dict[str, float]:  # long: one line
         One value per name of `simulation.core.outcomes.MODEL_SUMMARY` (NaN where undefined, e.g.
         nothing resolved).
     """
-    p, led, rec, alliance = model.p, model.casework.ledger, model.recorder, model.alliance
-    burn, end = p["burn_in_days"], model.day
-    days = max(end - burn, 1)
-    ts = rec.frame()
-    scored = ts[ts["scored"]]
-    flow = {k: v[burn + 1 : end + 1].sum() for k, v in rec.flow.items()}
+    names = scored_names(model)
+    return {o.name: o.evaluate(names) for o in _MODEL_SUMMARY}
 
-    status, t_arise, t_first = led.status, led.t_arise, led.t_first_report
-    is_resolved = status == nd.RESOLVED
-    abandoned = status == nd.ABANDONED
-    arisen = t_arise > burn
-    resolved = arisen & is_resolved
-    # Needs that first entered the queue (report or discovery) in the scored period.
-    entered = (t_first > burn) & (t_first <= end)
-    res_days = (led.t_resolve - t_arise)[resolved]
-    rep_res = entered & is_resolved
-    rep_days = (led.t_resolve - t_first)[rep_res]
 
-    def km(start, mask):
-        d = _durations(start[mask], led.t_resolve[mask], is_resolved[mask], abandoned[mask],
-                       led.t_abandon[mask], end)  # fmt: skip
-        return km_summary(d, is_resolved[mask], days)
+def check_inputs(daily: Iterable[Outcome], summary: Iterable[Outcome]) -> None:
+    """Check that each formula reads only names this module binds (`DAILY_NAMES`, ...).
 
-    res_median, res_rmst = km(t_arise, arisen)
-    rep_median, rep_rmst = km(t_first, entered)
-    elderly_rmst = km(t_arise, arisen & led.elderly)[1]
-    other_rmst = km(t_arise, arisen & ~led.elderly)[1]
+    Raises:
+        ValueError: Naming the first outcome whose formula reads an unknown name.
+    """
+    for formulas, known in ((daily, DAILY_NAMES), (summary, SUMMARY_NAMES)):
+        for o in formulas:
+            unknown = sorted(o.inputs - set(known))
+            if unknown:
+                raise ValueError(
+                    f"outcomes.toml: [{o.frequency}.{o.name}] compute reads unknown "
+                    f"{', '.join(unknown)}; known: {', '.join(known)}"
+                )
 
-    def share(mask_num, mask_den):
-        den = np.count_nonzero(mask_den)
-        return np.count_nonzero(mask_num & mask_den) / den if den else np.nan
 
-    def mean(x):
-        return float(np.mean(x)) if len(x) else np.nan
-
-    def median(x):
-        return float(np.median(x)) if len(x) else np.nan
-
-    within7 = is_resolved & ((led.t_resolve - t_first) <= 7)
-    trend, saturated = backlog_overload(rec.stock["backlog"][burn + 1 : end + 1])
-    n_workers = model.n_grids * p["workers_per_grid"]
-    total_cost = flow["cost"] + flow["hours_capacity"] * p["hour_cost"]
-    member_pairs = alliance.same_street & alliance.partner_member[None, :]
-    ties = alliance.partner_tie[member_pairs]
-    values = {
-        "resolution_days_rmst": res_rmst,
-        "resolution_days_km_median": res_median,
-        "report_to_resolution_days_rmst": rep_rmst,
-        "report_to_resolution_days_km_median": rep_median,
-        "resolution_days_mean_resolved": mean(res_days),
-        "resolution_days_median_resolved": median(res_days),
-        "report_to_resolution_days_mean_resolved": mean(rep_days),
-        "report_to_resolution_days_median_resolved": median(rep_days),
-        "resolved_within_7d": share(within7, entered & (t_first <= end - 7)),
-        "backlog_mean": float(scored["backlog"].mean()),
-        "backlog_final": float(rec.stock["backlog"][end]),
-        "backlog_trend": trend,
-        "saturated": saturated,
-        "throughput_per_worker": flow["n_resolved"] / (n_workers * days),
-        "worker_utilisation": flow["hours_used"] / flow["hours_capacity"]
-        if flow["hours_capacity"]
-        else np.nan,
-        "cost_per_resolved": total_cost / flow["n_resolved"] if flow["n_resolved"] else np.nan,
-        "escalation_rate": share(led.escalated, entered),
-        "resolved_in_grid_share": share(led.resolver != nd.DEPARTMENT, resolved),
-        "resolution_rate": share(is_resolved, entered & (t_first <= end - 15)),
-        "mean_fit": mean(led.fit[resolved]),
-        "satisfaction_rate": flow["satisfied"] / flow["rated"] if flow["rated"] else np.nan,
-        "reopen_rate": flow["reopened"] / flow["attempts"] if flow["attempts"] else np.nan,
-        "hidden_share": share(
-            (t_first < 0) & (status != nd.RESOLVED), arisen & (t_arise <= end - 30)
-        ),
-        "rereport_share": share(led.reports > 1, entered),
-        "lost_share": flow["lost"] / flow["dispatched"] if flow["dispatched"] else np.nan,
-        "gave_up_share": share(abandoned, entered),
-        "elderly_gap_days": elderly_rmst - other_rmst,
-        "volunteers_30d": float(scored["volunteers_30d"].mean()),
-        "volunteer_hours_30d": float(scored["volunteer_hours_30d"].mean()),
-        "mean_trust": float(scored["mean_trust"].mean()),
-        "mean_identity": float(scored["mean_identity"].mean()),
-        "alliance_density": float((ties >= 0.5).sum() / alliance.same_street.sum()),
-        "alliance_tie_mean": float(ties.mean()) if len(ties) else 0.0,
-        "reported_per_grid_day": np.count_nonzero(entered) / (model.n_grids * days),
-        "arrivals_per_grid_day": flow["arrivals"] / (model.n_grids * days),
-    }
-    return {name: values[name] for name in MODEL_SUMMARY}
+check_inputs(DAILY.values(), _MODEL_SUMMARY)  # a typo in a formula fails at import

@@ -138,8 +138,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Mean of {n} seeds with its 95% band; the live street is one of many possible streets.",
         "{n} 个随机种子的均值及 95% 区间；实时街道只是众多可能结果之一。",
     ),
-    "cost_per_resolved": ("Cost per resolved need", "每件办结成本"),
-    "yuan": ("yuan", "元"),
 }
 
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from simulation.core import parameters
 from simulation.core.model import GridGovernanceModel
+from simulation.core.outcomes import KEY_DAILY
 from simulation.core.parameters import MECHANISMS, default_parameters
 from simulation.dashboard.classroom import Limits
 
@@ -45,27 +46,10 @@ SLIDER_PARAMS: tuple[str, ...] = (
     "partner_capacity",
 )
 
-# Daily metrics the dashboard records, plots and reads out: key -> (label, unit, format).
-METRICS: dict[str, tuple[str, str, str]] = {
-    "backlog": ("Backlog", "open needs", "{:.0f}"),
-    "resolution_days_30d": ("Mean resolution time", "days", "{:.1f}"),
-    "satisfaction_rate_30d": ("Satisfaction rate", "share S > 0.6", "{:.0%}"),
-    "mean_trust": ("Mean trust", "0-1", "{:.2f}"),
-    "mean_identity": ("Mean identity", "0-1", "{:.2f}"),
-    "volunteers_30d": ("Volunteers (30 days)", "households", "{:.0f}"),
-    "escalated_per_handled_30d": ("Escalation rate", "share escalated", "{:.0%}"),
-    # recorded for the cost per resolved need (views.cost_per_resolved)
-    "cost": ("Cost", "yuan", "{:,.0f}"),
-    "resolved": ("Resolved", "needs", "{:.0f}"),
-}
-
-# Metrics the comparison plots as B - A.
-DIFFERENCE_METRICS: tuple[str, ...] = (
-    "backlog",
-    "resolution_days_30d",
-    "satisfaction_rate_30d",
-    "escalated_per_handled_30d",
-)
+# The daily outcomes each street records (their labels, units and formats are the metric
+# registry's): the indicators the page plots and compares, and the two its cost per resolved
+# need is summed from (`views.cost_per_resolved`).
+RECORDED: tuple[str, ...] = (*KEY_DAILY, "mean_identity", "cost", "resolved")
 
 SIDES: tuple[str, ...] = ("A", "B")
 SEED_MAX = 2**63 - 1
@@ -189,7 +173,7 @@ class Street:
         """(Re)build the model at day 0 from `params` and `seed`; clears the history."""
         self.model = _model_class()(rng=self.seed, **self.params)
         self.days = []
-        self.history = {key: [] for key in METRICS}
+        self.history = {key: [] for key in RECORDED}
 
     @property
     def day(self) -> int:

@@ -60,8 +60,6 @@ def format_value(name: str, value: float) -> str:
     """One value as the table shows it (registry format; proportions as whole percent)."""
     if not (isinstance(value, int | float) and math.isfinite(value)):
         return "–"
-    if name == COST:
-        return f"{value:,.0f}"
     return outcome(name).format(value)
 
 
@@ -70,7 +68,7 @@ def format_difference(name: str, value: float, lang: str | None = None) -> str:
     if not (isinstance(value, int | float) and math.isfinite(value)):
         return "–"
     sign = "+" if value > 0 else "−" if value < 0 else "±"
-    if name != COST and is_share(name):
+    if is_share(name):
         points = "个百分点" if i18n._lang(lang) == "zh" else " pp"
         return f"{sign}{abs(value) * 100:.0f}{points}"
     return sign + format_value(name, abs(value))
@@ -115,8 +113,6 @@ def tolerance(name: str) -> float:
     Read from the indicator's display format, so a cell never says "B worse" in red next to a
     difference that reads as nothing.
     """
-    if name == COST:
-        return 0.5
     match = re.search(r"\.(\d+)([f%])", outcome(name).fmt)
     decimals = int(match.group(1)) if match else 2
     if is_share(name):
@@ -129,17 +125,11 @@ def score(diffs: dict[str, float]) -> tuple[int, int, int]:
     return charts.score(diffs, directions(), {n: tolerance(n) for n in diffs})
 
 
-def _label(name: str, lang: str | None) -> str:
-    if name == COST:
-        return i18n.pick(outcome(COST).label, outcome(COST).label_zh, lang)
-    return i18n.metric_label(name, lang)
-
-
 def kpi_html(session: Any, lang: str | None = None) -> str:
     """The KPI table: a row per street and, when comparing, B − A coloured better/worse."""
     names = (*INDICATORS, COST)
     head = "".join(
-        f"<th>{escape(_label(n, lang))}<br><small>{escape(unit(n, lang))}</small></th>"
+        f"<th>{escape(i18n.metric_label(n, lang))}<br><small>{escape(unit(n, lang))}</small></th>"
         for n in names
     )
     values = {side: latest(session, side) for side in session.active_sides}
@@ -185,8 +175,9 @@ def callout_html(session: Any, lang: str | None = None) -> str:
     if worse:
         text += t("worse_on", lang, k=worse)
     cost = b[COST] - a[COST]
+    label = escape(i18n.metric_label(COST, lang))
     note = (
-        f' <span class="gg-callout-cost" style="font-size:20px">{escape(_label(COST, lang))}'
+        f' <span class="gg-callout-cost" style="font-size:20px">{label}'
         f"{'：' if i18n._lang(lang) == 'zh' else ': '}"
         f"{format_difference(COST, cost, lang)} {escape(unit(COST, lang))}</span>"
         if math.isfinite(cost)
