@@ -1,5 +1,6 @@
 """Alliance: partner ties, acceptance, joint meetings, dropped hand-offs and the closed loop."""
 
+import pytest
 from helpers import SMALL, run
 
 from simulation import needs as nd
@@ -7,6 +8,7 @@ from simulation.model import GridGovernanceModel
 from simulation.parameters import PARAMETERS
 
 
+@pytest.mark.slow
 def test_interaction_off_loses_dropped_cases_and_only_hand_offs_build_ties():
     m = run(connection=True, interaction=False)
     assert m.recorder.flow["lost"].sum() > 0

@@ -17,6 +17,8 @@ from test_experiment_helpers import ROOT
 from simulation.cli import main
 from simulation.experiment import bench
 
+pytestmark = pytest.mark.slow  # real sweeps, seconds each: `make test` runs them, not `make check`
+
 SMOKE = str(ROOT / "experiments" / "smoke.toml")
 
 
