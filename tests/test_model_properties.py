@@ -335,6 +335,7 @@ def test_a_slower_department_lowers_trust():
     assert_lowered(0, "mean trust")
 
 
+@pytest.mark.slow
 def test_a_slower_department_lowers_the_reporting_rate():
     assert_lowered(1, "first self-reports per arrival")
 
