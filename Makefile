@@ -15,7 +15,7 @@ for c in python3.13 python3.12 \
 done; exit 1
 endef
 
-.PHONY: demo test bench lint format dashboard screenshot experiments venv-experiments clean venv cjk-font
+.PHONY: demo test check bench lint format dashboard screenshot experiments venv-experiments clean venv cjk-font
 
 venv: $(STAMP)
 
@@ -39,10 +39,29 @@ cjk-font:
 demo: $(STAMP)
 	$(VENV)/bin/gridgov demo
 
+# The full suite (what .ci/run runs): lint, import contracts, types, every test; then the 15
+# slowest tests and the wall time of it all.
 test: $(STAMP) cjk-font
-	$(VENV)/bin/ruff check simulation tests
-	$(VENV)/bin/ruff format --check simulation tests
-	$(VENV)/bin/pytest -q
+	@t0=$$(date +%s); set -e; run() { echo "+ $${*#$(VENV)/bin/}"; "$$@"; }; \
+	run $(VENV)/bin/ruff check simulation tests; \
+	run $(VENV)/bin/ruff format --check simulation tests; \
+	run $(VENV)/bin/lint-imports --no-logo; \
+	run $(VENV)/bin/mypy; \
+	run $(VENV)/bin/pytest -q --durations=15; \
+	echo "make test: $$(( $$(date +%s) - t0 )) s wall"
+
+# The inner loop, under a minute: the same checks and the fast tests (not marked slow, browser
+# or dask). The markers are declared in pyproject.toml; `make test` runs everything.
+FAST_TESTS := not slow and not browser and not dask
+
+check: $(STAMP)
+	@t0=$$(date +%s); set -e; run() { echo "+ $${*#$(VENV)/bin/}"; "$$@"; }; \
+	run $(VENV)/bin/ruff check simulation tests; \
+	run $(VENV)/bin/ruff format --check simulation tests; \
+	run $(VENV)/bin/lint-imports --no-logo; \
+	run $(VENV)/bin/mypy; \
+	run $(VENV)/bin/pytest -q -m "$(FAST_TESTS)"; \
+	echo "make check: $$(( $$(date +%s) - t0 )) s wall (budget: 60 s)"
 
 bench: $(STAMP)
 	$(VENV)/bin/gridgov bench
@@ -89,4 +108,4 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix simulation tests
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

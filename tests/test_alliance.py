@@ -11,6 +11,7 @@ from simulation.core.model import GridGovernanceModel
 from simulation.core.parameters import PARAMETERS
 
 
+@pytest.mark.slow
 def test_interaction_off_loses_dropped_cases_and_only_hand_offs_build_ties():
     m = run(connection=True, interaction=False)
     assert m.recorder.flow["lost"].sum() > 0

@@ -12,6 +12,7 @@ from simulation.bench import run_benchmark
 from simulation.cli import main
 
 
+@pytest.mark.slow
 def test_benchmark_warms_up_then_measures_both_models():
     lines = []
     r = run_benchmark(repeats=1, district=False, echo=lines.append)
@@ -24,6 +25,7 @@ def test_benchmark_warms_up_then_measures_both_models():
     assert len(r.load_average) == 3
 
 
+@pytest.mark.slow
 def test_bench_command_prints_the_ratios_with_their_targets(capsys):
     assert main(["bench", "--repeats", "1"]) == 0
     out = capsys.readouterr().out
@@ -59,6 +61,7 @@ def test_bench_help_says_what_is_measured_and_where_the_other_benchmarks_are(cap
         assert text in out
 
 
+@pytest.mark.slow
 def test_profile_accounts_for_the_whole_day_and_times_the_compiled_passes(capsys):
     from benchmarks.day_profile import PHASES, compiled_passes, profile_day
 

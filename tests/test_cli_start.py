@@ -101,6 +101,7 @@ def test_validate_bad_file_is_one_line_exit_2_and_loads_no_numerical_stack(
     assert sorted(p.name for p in tmp_path.iterdir()) == (["bad.toml"] if content else [])
 
 
+@pytest.mark.slow
 def test_run_draws_no_figure_unless_asked(tmp_path):
     rc, heavy, r = gridgov("run", ROOT / "scenarios/full.toml", "--out", "a", *FAST, cwd=tmp_path)
     assert rc == 0, r.stderr

@@ -91,6 +91,7 @@ def test_mechanism_switch_changes_the_model(dashboard_page):
     assert session.street("A").model.p["identity"] is False
 
 
+@pytest.mark.slow
 def test_scenario_picker_loads_the_file_and_sets_the_switches(dashboard_page):
     session, rc = dashboard_page
     rc.find(v.Select, label="Scenario A").widget.v_model = "full"
@@ -100,6 +101,7 @@ def test_scenario_picker_loads_the_file_and_sets_the_switches(dashboard_page):
     assert "full: identity + connection + interaction" in _html(rc)
 
 
+@pytest.mark.slow
 def test_broken_scenario_in_the_picker_shows_a_message(tmp_path):
     (tmp_path / "baseline.toml").write_text('name = "baseline"\n[parameters]\n')
     (tmp_path / "broken.toml").write_text("this is [not toml")
@@ -120,6 +122,7 @@ def test_broken_scenario_in_the_picker_shows_a_message(tmp_path):
         rc.close()
 
 
+@pytest.mark.slow
 def test_seed_with_letters_shows_a_message_and_keeps_the_seed(dashboard_page):
     session, rc = dashboard_page
     field = rc.find(v.TextField, label="Seed (whole number)").widget
@@ -135,6 +138,7 @@ def test_seed_with_letters_shows_a_message_and_keeps_the_seed(dashboard_page):
     assert rc.find(v.TextField, label="Seed (whole number)").widget.error is False
 
 
+@pytest.mark.slow
 def test_comparison_mode_shows_two_streets_and_the_difference_plot(dashboard_page):
     session, rc = dashboard_page
     _switch(rc, "Compare two streets (A vs B)").v_model = True
@@ -151,6 +155,7 @@ def test_comparison_mode_shows_two_streets_and_the_difference_plot(dashboard_pag
     assert "<polyline" in diff
 
 
+@pytest.mark.slow
 def test_slider_changes_both_streets(dashboard_page):
     session, rc = dashboard_page
     _switch(rc, "Compare two streets (A vs B)").v_model = True
@@ -163,6 +168,7 @@ def test_slider_changes_both_streets(dashboard_page):
     assert len(session.street("B").model.households.x) == 4 * 30
 
 
+@pytest.mark.slow
 def test_play_advances_and_pause_stops(dashboard_page):
     session, rc = dashboard_page
     _button(rc, "Play").click()
@@ -178,6 +184,7 @@ def test_play_advances_and_pause_stops(dashboard_page):
     assert _day(rc) == stopped
 
 
+@pytest.mark.slow
 def test_reset_returns_to_day_zero_and_clears_messages(dashboard_page):
     session, rc = dashboard_page
     _button(rc, "+30 days").click()
@@ -191,6 +198,7 @@ def test_reset_returns_to_day_zero_and_clears_messages(dashboard_page):
     assert _day(rc) == 1
 
 
+@pytest.mark.slow
 def test_play_stops_by_itself_when_the_run_is_over():
     session = DashboardSession(seed=5)
     session.set_params({**SMALL, "burn_in_days": 0, "scored_days": 12})
@@ -207,6 +215,7 @@ def test_play_stops_by_itself_when_the_run_is_over():
         rc.close()
 
 
+@pytest.mark.slow
 def test_closing_the_page_stops_a_playing_loop(dashboard_page):
     session, rc = dashboard_page
     _button(rc, "Play").click()
@@ -314,6 +323,7 @@ def test_step_and_play_are_off_once_the_run_is_complete(dashboard_page):
     assert _button(rc, "Step").disabled is False
 
 
+@pytest.mark.slow
 def test_shared_sliders_show_both_values_when_the_streets_differ(dashboard_page):
     session, rc = dashboard_page
     _switch(rc, "Compare two streets (A vs B)").v_model = True
@@ -361,6 +371,7 @@ def test_a_page_beyond_the_session_cap_gets_a_polite_notice(monkeypatch):
     assert len(classroom.REGISTRY) == before  # closing the page frees its place
 
 
+@pytest.mark.slow
 def test_without_the_classroom_password_a_page_is_refused_politely(monkeypatch):
     monkeypatch.setenv("GRIDGOV_DASHBOARD_TOKEN", "ban-ji-42")
     box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
@@ -388,6 +399,7 @@ def _follow(rc, code):
     rc.find(v.Btn, class_="gg-room-join").widget.click()
 
 
+@pytest.mark.slow
 def test_follow_mode_viewers_watch_the_trainers_street_and_can_branch_off():
     trainer_session = DashboardSession(seed=3)
     trainer_session.set_params(SMALL)
@@ -432,6 +444,7 @@ def test_follow_mode_viewers_watch_the_trainers_street_and_can_branch_off():
             page.close()
 
 
+@pytest.mark.slow
 def test_an_idle_page_frees_its_streets_and_reset_brings_them_back(monkeypatch):
     monkeypatch.setenv("GRIDGOV_IDLE_MINUTES", "0.05")  # 3 s
     session = DashboardSession(seed=3)

@@ -7,11 +7,14 @@ import sys
 import threading
 import time
 
+import pytest
+
 from simulation.dashboard import classroom
 from simulation.dashboard.classroom import Limits, Rooms, SessionRegistry, token_accepted
 from simulation.dashboard.session import DashboardSession
 
 
+@pytest.mark.slow
 def test_preload_imports_every_heavy_module_in_a_fresh_interpreter():
     code = (
         "import sys; from simulation.dashboard import classroom; "

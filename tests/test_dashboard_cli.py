@@ -98,6 +98,8 @@ def test_the_server_gets_the_limits_the_password_and_a_short_cull_time():
     assert "GRIDGOV_DASHBOARD_TOKEN" not in cli.server_environment(args, {})
 
 
+@pytest.mark.slow
+@pytest.mark.extra("dashboard")
 def test_allow_remote_starts_with_a_warning_and_prints_the_link_with_the_token():
     import os
     import subprocess

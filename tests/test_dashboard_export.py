@@ -27,6 +27,7 @@ def test_a_cjk_font_is_installed_for_matplotlib():
     assert export.cjk_font() is not None
 
 
+@pytest.mark.slow
 def test_slide_png_is_16_by_9_and_svg_carries_both_languages(compared):
     png = export.slide_bytes(compared, "png")
     image = Image.open(io.BytesIO(png))
@@ -51,6 +52,7 @@ def test_slide_headline_counts_better_indicators_in_both_languages(compared):
     assert "第 120 天" in caption and "Day 120" in caption
 
 
+@pytest.mark.slow
 def test_run_gif_is_an_animation(compared):
     gif = export.run_gif(compared, frames=6, fps=4)
     image = Image.open(io.BytesIO(gif))

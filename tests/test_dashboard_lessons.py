@@ -170,6 +170,7 @@ def test_a_step_past_the_end_of_the_run_stops_at_the_end(tmp_path):
     assert s.day == 7
 
 
+@pytest.mark.slow
 def test_the_page_walks_a_lesson_with_next_and_back_and_pauses_play(tmp_path, monkeypatch):
     import ipyvuetify as v
     import solara

@@ -34,6 +34,7 @@ def _html(rc) -> str:
     return "\n".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets)
 
 
+@pytest.mark.slow
 def test_run_seeds_draws_bands_in_the_background_and_keeps_them_while_playing_on(rendered):
     session, rc = rendered
     rc.find(v.Btn, children=["+30 days"]).widget.click()

@@ -19,6 +19,7 @@ def compared():
     return compared_session(7, SMALL)
 
 
+@pytest.mark.slow
 def test_share_link_restores_scenarios_switches_seed_and_day(compared):
     compared.set_mechanism("A", "identity", True)
     compared.step(30)

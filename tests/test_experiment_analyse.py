@@ -49,6 +49,7 @@ def test_a_three_level_factor_enters_the_regression_as_a_slope():
     assert eff.loc["b", "p"] < 1e-10
 
 
+@pytest.mark.slow
 def test_hc3_intervals_keep_their_coverage_when_cells_differ_in_variance():
     # One noisy, small cell: classical OLS intervals pool the variance and undercover there.
     rng = np.random.default_rng(2)

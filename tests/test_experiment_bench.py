@@ -16,6 +16,8 @@ from test_experiment_helpers import ROOT
 
 from benchmarks import sweep_bench as bench
 
+pytestmark = pytest.mark.slow  # real sweeps, seconds each: `make test` runs them, not `make check`
+
 SMOKE = str(ROOT / "experiments" / "smoke.toml")
 
 

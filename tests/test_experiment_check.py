@@ -146,6 +146,7 @@ def factorial_dir(tmp_path_factory):
     return tmp
 
 
+@pytest.mark.slow
 def test_holm_within_families_and_strata_are_reported(factorial_dir):
     res = check(factorial_dir / "out")
     t = res.table.set_index("hypothesis")
@@ -160,6 +161,7 @@ def test_holm_within_families_and_strata_are_reported(factorial_dir):
     assert "HC3" in t.loc["lonely interaction term", "method"]
 
 
+@pytest.mark.slow
 def test_junit_json_and_step_summary(factorial_dir, tmp_path, capsys, monkeypatch):
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n")
@@ -187,6 +189,7 @@ def test_junit_json_and_step_summary(factorial_dir, tmp_path, capsys, monkeypatc
         assert name in out  # printed in full, never cut
 
 
+@pytest.mark.slow
 def test_a_failing_ungated_hypothesis_is_skipped_in_junit(factorial_dir, tmp_path, capsys):
     path = write(tmp_path, factorial_toml(reps=3, days=40, hypotheses=HOLM.format(
         gate="alpha = 0.0001\ngate = false")))  # fmt: skip
@@ -224,6 +227,7 @@ def test_an_incomplete_folder_is_refused_unless_allowed(factorial_dir, tmp_path,
     assert "INCOMPLETE" in text and code == 1
 
 
+@pytest.mark.slow
 def test_shipped_smoke_experiment_sweeps_reports_and_checks(tmp_path, capsys):
     smoke = ROOT / "experiments" / "smoke.toml"
     assert main(["sweep", str(smoke), "--out", str(tmp_path / "s"), "--no-progress"]) == 0

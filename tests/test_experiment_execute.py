@@ -26,6 +26,8 @@ from simulation import load_results, load_timeseries, run_experiment
 from simulation.cli import main
 from simulation.config import ConfigError
 
+pytestmark = pytest.mark.slow  # real sweeps, seconds each: `make test` runs them, not `make check`
+
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):

@@ -54,6 +54,7 @@ def test_family_defaults_to_the_first_word_and_keys_are_kept(tmp_path):
     assert load_experiment(write(tmp_path, unnamed, "u.toml")).hypotheses[0].family == "F7"
 
 
+@pytest.mark.slow
 def test_an_interaction_on_one_replication_is_warned_then_refused_by_check(tmp_path, capsys):
     text = _hyp(
         'metric = "backlog_mean"\ninteraction = ["identity", "connection"]\nsign = "negative"'

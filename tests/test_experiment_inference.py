@@ -31,6 +31,7 @@ def test_rank_shift_is_mann_whitney_with_the_hodges_lehmann_estimate():
     assert r["ci_low"] < r["estimate"] < r["ci_high"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("test", [welch, rank_shift])
 def test_interval_excludes_zero_exactly_when_p_is_below_alpha(test):
     # The bug this guards against: a one-sided p beside a two-sided interval, so that
@@ -48,6 +49,7 @@ def test_interval_excludes_zero_exactly_when_p_is_below_alpha(test):
     assert agree > 120
 
 
+@pytest.mark.slow
 def test_intervals_cover_at_the_stated_rate():
     rng = np.random.default_rng(3)
     hits = {"welch": 0, "rank": 0}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from test_experiment_helpers import factorial_toml, write
 
 from simulation.analysis.plan import dry_run, format_plan
 from simulation.cli import main
 from simulation.running.sweep import plan
+
+pytestmark = pytest.mark.slow  # real sweeps, seconds each: `make test` runs them, not `make check`
 
 HYP = """
 [[hypotheses]]

@@ -25,6 +25,7 @@ def load_sweep(tmp_path_factory):
     return tmp / "out"
 
 
+@pytest.mark.slow
 def test_regime_table_has_every_combination_of_every_cell_with_intervals(load_sweep):
     table = pd.read_csv(load_sweep / "regime.csv")
     metrics = regime.headline_metrics()
@@ -48,6 +49,7 @@ def test_regime_table_has_every_combination_of_every_cell_with_intervals(load_sw
     assert util[4.0] > util[1.0]
 
 
+@pytest.mark.slow
 def test_winner_is_the_lowest_backlog_and_ties_are_marked(load_sweep):
     runs = pd.read_parquet(load_sweep / "runs")
     winners = pd.read_csv(load_sweep / "regime_winners.csv")
@@ -64,12 +66,14 @@ def test_winner_is_the_lowest_backlog_and_ties_are_marked(load_sweep):
     assert "figures/regime.png" in (load_sweep / "report.html").read_text()
 
 
+@pytest.mark.slow
 def test_regime_figure_is_written_as_png_and_pdf(load_sweep):
     png, pdf = load_sweep / "figures" / "regime.png", load_sweep / "figures" / "regime.pdf"
     assert png.stat().st_size > 30_000
     assert pdf.read_bytes()[:5] == b"%PDF-"
 
 
+@pytest.mark.slow
 def test_a_design_without_a_load_factor_gets_no_regime_map(tmp_path):
     path = write(tmp_path, factorial_toml(reps=2, days=20))
     run_experiment(path, out=tmp_path / "out", executor="serial", progress=False)

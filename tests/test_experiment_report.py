@@ -9,6 +9,8 @@ from test_experiment_helpers import BASELINE, TINY, factorial_toml, write
 from simulation import check, report, run_experiment
 from simulation.config import ConfigError
 
+pytestmark = pytest.mark.slow  # real sweeps, seconds each: `make test` runs them, not `make check`
+
 
 def test_factorial_report_with_a_three_level_factor(tmp_path):
     text = factorial_toml(reps=3, days=40).replace(

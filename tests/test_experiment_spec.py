@@ -115,6 +115,7 @@ def test_a_model_module_can_be_allowed_by_whoever_runs_the_sweep(tmp_path, monke
     assert load_experiment(path).model == "mymodels:simulate"
 
 
+@pytest.mark.slow
 def test_scenarios_resolve_relative_to_the_experiment_file(tmp_path):
     # The bug: names were looked up in the current directory, so an experiment kept outside
     # the repository failed with "no scenario 'baseline'".
@@ -137,6 +138,7 @@ def test_scenarios_resolve_relative_to_the_experiment_file(tmp_path):
     assert load_experiment(shipped).scenario == (ROOT / "scenarios" / "full.toml").resolve()
 
 
+@pytest.mark.slow
 def test_gridgov_validate_accepts_experiment_files(tmp_path):
     # The bug: `gridgov validate EXP.toml` said "design: unknown key".
     res = run_cli("validate", ROOT / "experiments" / "smoke.toml", ROOT / "scenarios" / "full.toml")
@@ -150,6 +152,7 @@ def test_gridgov_validate_accepts_experiment_files(tmp_path):
     assert len(res.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_plan_accepts_every_shipped_experiment():
     for path in sorted((ROOT / "experiments").glob("*.toml")):
         assert plan(path).n_runs > 0

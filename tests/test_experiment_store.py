@@ -16,6 +16,8 @@ from simulation import load_results, load_timeseries, run_experiment
 from simulation.config import ConfigError
 from simulation.running.store import StoreDamaged, completeness, verify
 
+pytestmark = pytest.mark.slow  # real sweeps, seconds each: `make test` runs them, not `make check`
+
 HYPOTHESIS = """
 [[hypotheses]]
 name = "connection lowers escalation"

@@ -22,6 +22,8 @@ from simulation import load_results, load_timeseries, run_experiment
 from simulation.config import ConfigError
 from simulation.folders import MARKER
 
+pytestmark = pytest.mark.slow  # real sweeps, seconds each: `make test` runs them, not `make check`
+
 
 def sweep(path, out, *extra, cwd=None):
     return run_cli("sweep", path, "--out", out, "--executor", "serial", "--no-progress", *extra,

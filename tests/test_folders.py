@@ -146,6 +146,7 @@ def gridgov(*args, cwd):
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_run_out_dot_is_refused_and_the_folder_untouched(tmp_path):
     scenario = tmp_path / "mine.toml"
     scenario.write_text(BASELINE.read_text())
@@ -157,6 +158,7 @@ def test_run_out_dot_is_refused_and_the_folder_untouched(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.toml", "thesis.docx"]
 
 
+@pytest.mark.slow
 def test_run_into_a_foreign_folder_is_refused_even_with_overwrite(tmp_path):
     out = tmp_path / "docs"
     out.mkdir()
@@ -166,6 +168,7 @@ def test_run_into_a_foreign_folder_is_refused_even_with_overwrite(tmp_path):
     assert [p.name for p in out.iterdir()] == ["thesis.docx"]
 
 
+@pytest.mark.slow
 def test_run_name_from_file_stays_under_results(tmp_path):
     (tmp_path / "evil.toml").write_text(f'name = "../../x"\nextends = "{BASELINE}"\n')
     (tmp_path / "nul.toml").write_text(f'name = "a\\u0000b{"é" * 300}"\nextends = "{BASELINE}"\n')
@@ -179,6 +182,7 @@ def test_run_name_from_file_stays_under_results(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["evil.toml", "nul.toml", "work"]
 
 
+@pytest.mark.slow
 def test_run_again_needs_overwrite_which_replaces_only_our_files(tmp_path):
     out = tmp_path / "r"
     assert gridgov("run", BASELINE, "--out", out, "--figure", *FAST, cwd=tmp_path).returncode == 0
@@ -202,6 +206,7 @@ def test_run_again_needs_overwrite_which_replaces_only_our_files(tmp_path):
     assert other.returncode == 2 and "'baseline'" in other.stderr
 
 
+@pytest.mark.slow
 def test_run_out_that_is_a_file_or_symlink_is_one_line(tmp_path):
     (tmp_path / "f").write_text("x")
     (tmp_path / "link").symlink_to(tmp_path)

@@ -76,6 +76,7 @@ def test_parameters_of_a_switched_off_mechanism_change_nothing(switch, others_on
     assert not changed, f"with {switch} off these values changed the run: {changed}"
 
 
+@pytest.mark.slow
 def test_parameters_of_a_switched_on_mechanism_act():
     # The converse: a parameter marked only_with must matter when its switch is on; one that
     # never does is dead, or marked so that the isolation test above proves nothing.
@@ -169,6 +170,7 @@ def check_conservation(m):
     suppress_health_check=[HealthCheck.too_slow],
     derandomize=True,
 )
+@pytest.mark.slow
 @given(params=street_params(), seed=st.integers(0, 2**16))
 def test_needs_are_conserved_every_day(params, seed):
     validate(params)  # the strategy only draws valid combinations
@@ -253,6 +255,7 @@ def queue_measurements(rho):
     return np.array(waits), np.array(queues), np.array(empty)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rho", [0.5, 0.8])
 def test_a_grid_without_mechanisms_is_an_md1_queue(rho):
     """Dock the grid with the slotted M/D/1 queue.
@@ -327,10 +330,12 @@ def assert_lowered(k, name):
     )
 
 
+@pytest.mark.slow
 def test_a_slower_department_lowers_trust():
     assert_lowered(0, "mean trust")
 
 
+@pytest.mark.slow
 def test_a_slower_department_lowers_the_reporting_rate():
     assert_lowered(1, "first self-reports per arrival")
 

@@ -39,6 +39,7 @@ def test_cli_bad_set_value_is_one_line(tmp_path):
     assert r.returncode == 2 and "need_rate" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.slow
 def test_run_writes_identical_files_for_the_same_seed(tmp_path):
     a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
     assert main(["run", "scenarios/full.toml", "--seed", "4", "--out", str(a), *FAST]) == 0

@@ -45,6 +45,7 @@ def test_same_cells_and_connections_as_mesa(size, torus):
         assert all(other is ours._cells[other.coordinate] for other in cell.connections.values())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("size", "torus"), CASES)
 def test_same_neighbourhoods_as_mesa(size, torus):
     mesa, ours = both(size, torus)
