@@ -15,7 +15,7 @@ for c in python3.13 python3.12 \
 done; exit 1
 endef
 
-.PHONY: demo test check bench lint format dashboard screenshot experiments venv-experiments clean venv cjk-font
+.PHONY: bench-sweep profile demo test check bench lint format dashboard screenshot experiments venv-experiments clean venv cjk-font
 
 venv: $(STAMP)
 
@@ -43,8 +43,8 @@ demo: $(STAMP)
 # slowest tests and the wall time of it all.
 test: $(STAMP) cjk-font
 	@t0=$$(date +%s); set -e; run() { echo "+ $${*#$(VENV)/bin/}"; "$$@"; }; \
-	run $(VENV)/bin/ruff check simulation tests; \
-	run $(VENV)/bin/ruff format --check simulation tests; \
+	run $(VENV)/bin/ruff check simulation tests benchmarks; \
+	run $(VENV)/bin/ruff format --check simulation tests benchmarks; \
 	run $(VENV)/bin/lint-imports --no-logo; \
 	run $(VENV)/bin/mypy; \
 	run $(VENV)/bin/pytest -q --durations=15; \
@@ -56,8 +56,8 @@ FAST_TESTS := not slow and not browser and not dask
 
 check: $(STAMP)
 	@t0=$$(date +%s); set -e; run() { echo "+ $${*#$(VENV)/bin/}"; "$$@"; }; \
-	run $(VENV)/bin/ruff check simulation tests; \
-	run $(VENV)/bin/ruff format --check simulation tests; \
+	run $(VENV)/bin/ruff check simulation tests benchmarks; \
+	run $(VENV)/bin/ruff format --check simulation tests benchmarks; \
 	run $(VENV)/bin/lint-imports --no-logo; \
 	run $(VENV)/bin/mypy; \
 	run $(VENV)/bin/pytest -q -m "$(FAST_TESTS)"; \
@@ -65,6 +65,14 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/gridgov bench
+
+# Developer benchmarks (benchmarks/): sweep speed against an older commit, scaling and memory
+# (minutes), and where one default-street day's time goes, phase by phase.
+bench-sweep: $(STAMP)
+	$(PY) -m benchmarks.sweep_bench
+
+profile: $(STAMP)
+	$(PY) -m benchmarks.day_profile
 
 dashboard: $(STAMP) cjk-font
 	$(VENV)/bin/gridgov dashboard
@@ -101,11 +109,11 @@ experiments: $(EXP_STAMP)
 	$(VENV)/bin/gridgov check $(OUT) --junit $(OUT).junit.xml --json $(OUT).check.json
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check simulation tests
+	$(VENV)/bin/ruff check simulation tests benchmarks
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format simulation tests
-	$(VENV)/bin/ruff check --fix simulation tests
+	$(VENV)/bin/ruff format simulation tests benchmarks
+	$(VENV)/bin/ruff check --fix simulation tests benchmarks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

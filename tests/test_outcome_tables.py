@@ -31,7 +31,7 @@ NAME_LISTS = {
     ("simulation/dashboard/views.py", "PLOTS"): "the indicators drawn in each live plot",
     ("simulation/core/metrics.py", "FLOW_COUNTERS"): "recorder counters; some share a name",
     ("simulation/kernels/recording.py", "STOCK_COLUMNS"): "recorder stocks; some share a name",
-    ("simulation/core/needs.py", "STATUS_NAMES"): "need statuses 'hidden', 'resolved'",
+    ("simulation/kernels/ledger.py", "STATUS_NAMES"): "need statuses 'hidden', 'resolved'",
 }
 #: Dicts keyed by outcome names that hold no fact about the outcome: (file, owner) -> why.
 NOT_FACTS = {

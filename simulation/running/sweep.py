@@ -164,20 +164,33 @@ def _sweep(design, store, pool, n_workers, executor, opts, chunk_size, progress)
                        stats.interrupted)  # fmt: skip
 
 
+class Stopped(KeyboardInterrupt):
+    """A sweep stopped by a signal; caught wherever Ctrl-C is.
+
+    Not a plain KeyboardInterrupt: under `python -m`, CPython ends the process by SIGINT (not
+    with the sweep's exit code 130) once a plain KeyboardInterrupt has passed through code run
+    by `exec` of a string (dataclasses, named tuples, Numba's generated code), even when caught.
+    """
+
+
 @contextlib.contextmanager
 def _sigterm_interrupts():
-    """Treat SIGTERM and SIGHUP (a closed terminal) like Ctrl-C while sweeping.
+    """Treat Ctrl-C, SIGTERM and SIGHUP (a closed terminal) alike while sweeping.
 
     The sweep stops, keeps its finished runs and marks the manifest interrupted.
     """
 
     def handler(signum, frame):
-        raise KeyboardInterrupt
+        raise Stopped
 
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    signals = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    signals = [
+        signal.SIGINT,
+        signal.SIGTERM,
+        *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else []),
+    ]
     old = {sig: signal.signal(sig, handler) for sig in signals}
     try:
         yield
