@@ -44,7 +44,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_EXPERIMENT = PROJECT_ROOT / "experiments" / "mechanisms.toml"
 PERFORMANCE_DOC = PROJECT_ROOT / "docs" / "performance.md"
-# Model v2 before the compiled kernels (its model code is identical to 5fc759b's).
+# The default comparison point ("the before code"): model v2 on plain NumPy, no compiled kernels.
 BEFORE_COMMIT = "f9db633"
 QUICK_DAYS = 60  # scored days per run with --quick (a smoke test of the benchmark)
 WARM_UP_DAYS = 10  # scored days per run of a warm-up sweep (one replication)

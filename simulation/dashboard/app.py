@@ -183,8 +183,8 @@ def ParameterSliders(session: DashboardSession, act, version: int = 0):
 def SeedField(state: PageState, label: str, message: str):
     """The seed field; applies what was typed on Enter or when the field loses focus.
 
-    What is typed lives in `state.seed_text` (updated on every key), not only in the browser:
-    while Play redrew the page, a half-typed seed was reset to the old one before Enter.
+    What is typed lives in `state.seed_text` (updated on every key), not only in the browser,
+    so a page redrawn by Play keeps a half-typed seed until Enter.
     """
     typed = state.seed_text
     field = solara.v.TextField(
