@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import importlib
+from importlib import metadata
 from typing import Any
 
-__version__ = "0.1.0"
+# The version is written once, in pyproject.toml; the installed distribution's metadata carries it.
+try:
+    __version__ = metadata.version("gridgov")
+except metadata.PackageNotFoundError:  # a source tree on the path that was never installed
+    __version__ = "0+unknown"
 
 # The experiment pipeline's entry points, imported on first use so `import simulation` stays
 # cheap (no Mesa, pandas or matplotlib until they are needed).
