@@ -31,13 +31,12 @@ from simulation.analysis.figures import _plt, _title, factor_label
 from simulation.core import outcomes
 from simulation.core.parameters import MECHANISMS
 
-#: Headline outcomes of the map; a tuple lists alternatives, the first the registry and the
-#: results both have is used (resolution time is being renamed to a restricted mean).
-HEADLINE: tuple[str | tuple[str, ...], ...] = (
+#: Headline outcomes of the map (each shown when the registry and the results both have it).
+HEADLINE: tuple[str, ...] = (
     "backlog_mean",
     "satisfaction_rate",
     "resolution_rate",
-    ("resolution_days_rmst", "resolution_days_mean"),
+    "resolution_days_rmst",
 )
 #: The cell's load: the baseline's mean of this outcome (the x axis of the figure).
 UTILISATION = "worker_utilisation"
@@ -63,22 +62,16 @@ def combinations() -> list[dict[str, bool]]:
 
 
 def headline_metrics(present: list[str] | None = None) -> list[str]:
-    """The headline outcomes, each alternative resolved to one the registry (and data) has.
+    """The headline outcomes that the registry (and the results) have.
 
     Args:
         present: Outcome columns in the results (None: only the registry is consulted).
 
     Returns:
-        Metric names in `HEADLINE` order; an entry with no available alternative is left out.
+        Metric names in `HEADLINE` order; one the registry or the results lack is left out.
     """
-    out = []
-    for entry in HEADLINE:
-        options = (entry,) if isinstance(entry, str) else entry
-        for m in options:
-            if m in outcomes.SUMMARY and (present is None or m in present):
-                out.append(m)
-                break
-    return out
+    return [m for m in HEADLINE
+            if m in outcomes.SUMMARY and (present is None or m in present)]  # fmt: skip
 
 
 def load_factors(manifest: dict[str, Any], runs: pd.DataFrame) -> list[str]:
@@ -220,11 +213,6 @@ ABBREVIATIONS = {"identity": "Id", "connection": "Co", "interaction": "In"}
 def short_label(label: str) -> str:
     """``Id+Co`` for ``identity+connection`` (``baseline`` stays as it is)."""
     return "+".join(ABBREVIATIONS.get(part, part) for part in label.split("+"))
-
-
-def _cell_label(values: dict[str, Any], factors: list[str]) -> str:
-    return ", ".join(f"{f}={v:g}" if isinstance(v, float) else f"{f}={v}" for f, v in
-                     ((f, values[f]) for f in factors))  # fmt: skip
 
 
 def _heatmap(ax, winners: pd.DataFrame, factors: list[str]) -> None:

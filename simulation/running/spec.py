@@ -47,7 +47,6 @@ from simulation.running.hypotheses import Hypothesis, parse_hypotheses
 # their own module (hypotheses.py); building the design is design.py.
 
 DESIGN_KINDS = ("factorial", "list", "lhs", "sobol", "morris")
-CONTINUOUS_KINDS = ("lhs", "sobol", "morris")
 DEFAULT_MODEL = "simulation.run:simulate"
 #: Most runs one experiment may ask for; beyond it the file is refused before anything is
 #: allocated (the design tables alone would need gigabytes).
