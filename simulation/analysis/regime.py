@@ -381,6 +381,38 @@ def _num(x: float) -> str:
     return f"{x:.3g}" if ax and (ax >= 1e4 or ax < 1e-2) else f"{x:.3f}" if ax < 1 else f"{x:.2f}"
 
 
+def _winners_shown(winners: pd.DataFrame, factors: list[str]) -> pd.DataFrame:
+    """The winners table as the report shows it: one row per cell, intervals as text."""
+    shown = winners.copy()
+    shown["baseline utilisation"] = [
+        _ci_cell(u, lo, hi).removesuffix(" *")
+        for u, lo, hi in zip(
+            shown["baseline_utilisation"], shown["util_ci_low"], shown["util_ci_high"], strict=True
+        )  # fmt: skip
+    ]
+    shown["winner - runner-up"] = [
+        _ci_cell(e, lo, hi) for e, lo, hi in
+        zip(shown["margin"], shown["margin_ci_low"], shown["margin_ci_high"], strict=True)
+    ]  # fmt: skip
+    cols = [*factors, "baseline utilisation", "winner", "winner_mean", "runner_up",
+            "winner - runner-up", "distinct"]  # fmt: skip
+    return shown[cols].rename(columns={"winner_mean": f"winner's {RANK_METRIC}"})
+
+
+def _effects_shown(table: pd.DataFrame, factors: list[str], metrics: list[str]) -> pd.DataFrame:
+    """One row per cell and combination, one column per metric: ``estimate [95% CI]``."""
+    wide = table.assign(cell=[_ci_cell(e, lo, hi) for e, lo, hi in
+                              zip(table["estimate"], table["ci_low"], table["ci_high"],
+                                  strict=True)])  # fmt: skip
+    order = [combination_label(c) for c in combinations()[1:]]
+    wide["combination"] = pd.Categorical(wide["combination"], order, ordered=True)
+    eff = wide.pivot_table(index=[*factors, "combination"], columns="metric", values="cell",
+                           aggfunc="first", observed=True)  # fmt: skip
+    eff = eff.reindex(columns=metrics).reset_index()
+    eff["combination"] = eff["combination"].astype(str)
+    return eff
+
+
 def section(doc, root: Path, manifest: dict[str, Any], ok: pd.DataFrame) -> bool:
     """Add the regime map to a report when the design crosses the mechanisms with a load.
 
@@ -418,32 +450,10 @@ def section(doc, root: Path, manifest: dict[str, Any], ok: pd.DataFrame) -> bool
         "Tidy tables: regime.csv (one row per cell, combination and metric) and "
         "regime_winners.csv."
     )
-    shown = winners.copy()
-    shown["baseline utilisation"] = [
-        _ci_cell(u, lo, hi).removesuffix(" *")
-        for u, lo, hi in zip(
-            shown["baseline_utilisation"], shown["util_ci_low"], shown["util_ci_high"], strict=True
-        )  # fmt: skip
-    ]
-    if "winner" in shown:
-        shown["winner - runner-up"] = [
-            _ci_cell(e, lo, hi) for e, lo, hi in
-            zip(shown["margin"], shown["margin_ci_low"], shown["margin_ci_high"], strict=True)
-        ]  # fmt: skip
-        cols = [*factors, "baseline utilisation", "winner", "winner_mean", "runner_up",
-                "winner - runner-up", "distinct"]  # fmt: skip
-        doc.table(shown[cols].rename(columns={"winner_mean": f"winner's {RANK_METRIC}"}))
-    wide = table.assign(cell=[_ci_cell(e, lo, hi) for e, lo, hi in
-                              zip(table["estimate"], table["ci_low"], table["ci_high"],
-                                  strict=True)])  # fmt: skip
-    order = [combination_label(c) for c in combinations()[1:]]
-    wide["combination"] = pd.Categorical(wide["combination"], order, ordered=True)
-    eff = wide.pivot_table(index=[*factors, "combination"], columns="metric", values="cell",
-                           aggfunc="first", observed=True)  # fmt: skip
-    eff = eff.reindex(columns=metrics).reset_index()
-    eff["combination"] = eff["combination"].astype(str)
+    if "winner" in winners:
+        doc.table(_winners_shown(winners, factors))
     doc.p("Effect of each combination against its cell's baseline (estimate [95% CI]):")
-    doc.table(eff)
+    doc.table(_effects_shown(table, factors, metrics))
     figure = root / "figures" / "regime.png"
     regime_figure(table, winners, factors, metrics, figure)
     doc.figure(

@@ -382,6 +382,18 @@ def _run_settings(path: Path, exp: dict, replications, days) -> tuple[int, int, 
     return reps, seed, n_days
 
 
+def _read(path: Path) -> tuple[bytes, dict[str, Any]]:
+    """The file's bytes (for its checksum) and its TOML tables."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise config_error(path, "file", f"cannot read ({exc.strerror or exc})") from None
+    try:
+        return data, tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise config_error(path, "syntax", str(exc).splitlines()[0]) from None
+
+
 def load_experiment(
     path: str | Path,
     *,
@@ -405,14 +417,7 @@ def load_experiment(
         ConfigError: One line naming the file and the field.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise config_error(path, "file", f"cannot read ({exc.strerror or exc})") from None
-    try:
-        raw = tomllib.loads(data.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise config_error(path, "syntax", str(exc).splitlines()[0]) from None
+    data, raw = _read(path)
     unknown_keys(path, "<top>", raw, {"experiment", "parameters", "design", "hypotheses"})
     exp = _table(path, "experiment", raw.get("experiment", {}))
     unknown_keys(path, "experiment", exp, _EXPERIMENT_KEYS)
