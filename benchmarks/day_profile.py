@@ -9,9 +9,17 @@ call overhead is counted.
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections import defaultdict
+
+import numpy as np
+from numba import njit
+
+from simulation.core.model import GridGovernanceModel
+from simulation.kernels import households as kh
+from simulation.kernels import recording as kr
 
 # (owner attribute of the model, method, label)
 PHASES = (
@@ -39,8 +47,6 @@ def profile_day(days: int = 400, warm: int = 100, seed: int = 1) -> list[tuple[s
     Returns:
         ``[(label, µs per day), ...]``: the phases, "Mesa clock and step glue", and "whole day".
     """
-    from simulation.core.model import GridGovernanceModel
-
     model = GridGovernanceModel(rng=seed, identity=True, connection=True, interaction=True)
     model.run(warm)
     spent: dict[str, list[float]] = defaultdict(list)
@@ -77,13 +83,6 @@ def compiled_passes(seed: int = 1, repeats: int = 2000) -> list[tuple[str, float
     the households for volunteering, one for decay, one for the stocks; plus NumPy's 3,600
     uniform draws and the BLAS attitude weighting the kernels are given.
     """
-    import numpy as np
-    from numba import njit
-
-    from simulation.core.model import GridGovernanceModel
-    from simulation.kernels import households as kh
-    from simulation.kernels import recording as kr
-
     model = GridGovernanceModel(rng=seed, identity=True, connection=True, interaction=True)
     model.run(300)
     hh, at, al = model.households, model.attitudes, model.alliance
@@ -137,8 +136,6 @@ def compiled_passes(seed: int = 1, repeats: int = 2000) -> list[tuple[str, float
 
 def print_profile() -> None:
     """Print both tables (`python -m benchmarks.day_profile`, `make profile`)."""
-    import os
-
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"one day of the default street, all mechanisms on (median of 400 days; load {load})")
     rows = profile_day()

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import math
 import os
 import re
@@ -41,10 +42,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
+from simulation.running.spec import load_experiment
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_EXPERIMENT = PROJECT_ROOT / "experiments" / "mechanisms.toml"
 PERFORMANCE_DOC = PROJECT_ROOT / "docs" / "performance.md"
-# Model v2 before the compiled kernels (its model code is identical to 5fc759b's).
+# The default comparison point ("the before code"): model v2 on plain NumPy, no compiled kernels.
 BEFORE_COMMIT = "f9db633"
 QUICK_DAYS = 60  # scored days per run with --quick (a smoke test of the benchmark)
 WARM_UP_DAYS = 10  # scored days per run of a warm-up sweep (one replication)
@@ -103,6 +108,7 @@ class _TreeSampler:
     """
 
     def __init__(self, pid: int):
+        # psutil is an optional extra (experiments, dev): imported where a measurement needs it.
         import psutil
 
         self.root = psutil.Process(pid)
@@ -259,6 +265,22 @@ def measure_sweep(
         cmd += ["--replications", str(replications)]
     if days:
         cmd += ["--days", str(days)]
+    env, cwd = _sweep_env(code_root, pycache)
+    m = run_sampled(cmd, env=env, cwd=cwd)
+    if m.returncode != 0:
+        raise RuntimeError(f"sweep failed (exit {m.returncode}): {m.stderr.strip()[-300:]}")
+    n = json.loads((out / "manifest.json").read_text())["n_runs"]
+    try:
+        run_s = float(pd.read_parquet(out / "runs", columns=["elapsed_s"])["elapsed_s"].sum())
+    except (OSError, KeyError, ValueError):  # an older store layout: no per-run times
+        run_s = math.nan
+    return SweepMeasure(
+        label, n, workers, m.seconds, m.peak_rss_mb, run_s, m.cpu_seconds, os.getloadavg()[0]
+    )
+
+
+def _sweep_env(code_root: Path | None, pycache: Path | None) -> tuple[dict[str, str], str | None]:
+    """The environment and working folder of a sweep subprocess (see `measure_sweep`)."""
     env, cwd = dict(os.environ), None
     if pycache is not None:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -268,21 +290,7 @@ def measure_sweep(
             p for p in (str(code_root), env.get("PYTHONPATH", "")) if p
         )
         cwd = str(code_root)
-    m = run_sampled(cmd, env=env, cwd=cwd)
-    if m.returncode != 0:
-        raise RuntimeError(f"sweep failed (exit {m.returncode}): {m.stderr.strip()[-300:]}")
-    import json
-
-    import pandas as pd
-
-    n = json.loads((out / "manifest.json").read_text())["n_runs"]
-    try:
-        run_s = float(pd.read_parquet(out / "runs", columns=["elapsed_s"])["elapsed_s"].sum())
-    except (OSError, KeyError, ValueError):  # an older store layout: no per-run times
-        run_s = math.nan
-    return SweepMeasure(
-        label, n, workers, m.seconds, m.peak_rss_mb, run_s, m.cpu_seconds, os.getloadavg()[0]
-    )
+    return env, cwd
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess:
@@ -392,8 +400,6 @@ def run_core_benchmark(
         "after": [...]}`` of `SweepMeasure`), the medians, the ratios after/before (None when
         there is no comparable before figure) and where the before figure came from.
     """
-    from simulation.running.spec import load_experiment
-
     say = echo or (lambda _line: None)
     path = Path(experiment).resolve() if experiment else DEFAULT_EXPERIMENT
     exp = load_experiment(path, replications=replications)
@@ -415,39 +421,84 @@ def run_core_benchmark(
     }
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gridgov-bench-")))
-        pyc = tmp / "pycache"
         if before:
             before_root, why = stack.enter_context(before_checkout(before))
         else:
             before_root, why = None, "no before commit asked for"
-        codes = [("after", PROJECT_ROOT, path)]
-        if before_root is not None:
-            before_exp = path
-            with contextlib.suppress(ValueError):
-                inside = before_root / path.relative_to(PROJECT_ROOT)
-                before_exp = inside if inside.is_file() else path
-            codes.insert(0, ("before", before_root, before_exp))
-        else:
+        codes = _codes(path, before_root)
+        if before_root is None:
             res["before_note"] = why
-        if warm_up:
-            for name, root, exp_path in codes:
-                res["warm_up"][name] = m = measure_sweep(
-                    exp_path, tmp / f"warm-{name}", workers=workers, replications=1,
-                    days=WARM_UP_DAYS, label=f"warm-up {name}", code_root=root, pycache=pyc,
-                )  # fmt: skip
-                say(f"  warm-up {name}: {m.runs} short runs, {m.seconds:.1f} s (not counted)")
-        for r in range(rounds):
-            for name, root, exp_path in codes if r % 2 == 0 else codes[::-1]:
-                m = measure_sweep(
-                    exp_path, tmp / f"{name}-{r}", workers=workers, replications=reps,
-                    days=days, label=f"{name} (round {r + 1})", code_root=root, pycache=pyc,
-                )  # fmt: skip
-                res["measures"][name].append(m)
-                say(
-                    f"  {m.label}: {m.runs} runs, {m.seconds:.1f} s wall, {m.cpu_seconds:.1f} "
-                    f"CPU s, {m.runs_per_core_s:.3f} runs per core-second (load {m.load1:.2f})"
-                )
+        res["warm_up"], res["measures"] = _time_sweeps(
+            codes, tmp, workers=workers, replications=reps, days=days, rounds=rounds,
+            warm_up=warm_up, say=say,
+        )  # fmt: skip
     res["load_average"] = os.getloadavg()
+    comparable = not quick and replications is None and path == DEFAULT_EXPERIMENT
+    return _core_figures(res, comparable)
+
+
+def _codes(path: Path, before_root: Path | None) -> list[tuple[str, Path, Path]]:
+    """``(name, checkout, experiment file)`` of each code to time, the before code first.
+
+    The before code runs the experiment file at the same path inside its checkout when it has
+    one (it matches that code's scenarios and parameters).
+    """
+    codes = [("after", PROJECT_ROOT, path)]
+    if before_root is not None:
+        before_exp = path
+        with contextlib.suppress(ValueError):
+            inside = before_root / path.relative_to(PROJECT_ROOT)
+            before_exp = inside if inside.is_file() else path
+        codes.insert(0, ("before", before_root, before_exp))
+    return codes
+
+
+def _time_sweeps(
+    codes: list[tuple[str, Path, Path]],
+    tmp: Path,
+    *,
+    workers: int,
+    replications: int,
+    days: int | None,
+    rounds: int,
+    warm_up: bool,
+    say: Callable[[str], None],
+) -> tuple[dict[str, SweepMeasure], dict[str, list[SweepMeasure]]]:
+    """Warm-up sweeps (not counted), then `rounds` timed sweeps per code, the order alternating.
+
+    Returns:
+        ``(warm-up measure by code, timed measures by code)``.
+    """
+    pyc = tmp / "pycache"
+    warm: dict[str, SweepMeasure] = {}
+    measures: dict[str, list[SweepMeasure]] = {"before": [], "after": []}
+    if warm_up:
+        for name, root, exp_path in codes:
+            warm[name] = m = measure_sweep(
+                exp_path, tmp / f"warm-{name}", workers=workers, replications=1,
+                days=WARM_UP_DAYS, label=f"warm-up {name}", code_root=root, pycache=pyc,
+            )  # fmt: skip
+            say(f"  warm-up {name}: {m.runs} short runs, {m.seconds:.1f} s (not counted)")
+    for r in range(rounds):
+        for name, root, exp_path in codes if r % 2 == 0 else codes[::-1]:
+            m = measure_sweep(
+                exp_path, tmp / f"{name}-{r}", workers=workers, replications=replications,
+                days=days, label=f"{name} (round {r + 1})", code_root=root, pycache=pyc,
+            )  # fmt: skip
+            measures[name].append(m)
+            say(
+                f"  {m.label}: {m.runs} runs, {m.seconds:.1f} s wall, {m.cpu_seconds:.1f} "
+                f"CPU s, {m.runs_per_core_s:.3f} runs per core-second (load {m.load1:.2f})"
+            )
+    return warm, measures
+
+
+def _core_figures(res: dict, comparable: bool) -> dict:
+    """Add the medians and the ratios after/before to a core benchmark's `res`.
+
+    Without measured before sweeps, the figure recorded in docs/performance.md is used, when
+    the sweep is `comparable` with it (the whole default experiment, full length).
+    """
     after, before_ms = res["measures"]["after"], res["measures"]["before"]
     res["runs"] = after[0].runs if after else 0
     res["after_core"] = statistics.median(m.runs_per_core_s for m in after)
@@ -462,7 +513,6 @@ def run_core_benchmark(
         return res
     res["before_source"] = "recorded"
     res["before_recorded"] = recorded_before()
-    comparable = not quick and replications is None and path == DEFAULT_EXPERIMENT
     if res["before_recorded"] and comparable:
         res["before_core"] = res["before_recorded"][0]
         res["ratio_core"] = res["after_core"] / res["before_core"]
@@ -506,6 +556,11 @@ def print_core_benchmark(res: dict) -> None:
         f"median after  ({res['after_code']}): {res['after_core']:.3f} runs per core-second, "
         f"{res['after_wall']:.3f} runs per wall-second per worker"
     )
+    _print_before(res, load)
+
+
+def _print_before(res: dict, load: str) -> None:
+    """The before figure (measured, recorded or missing) and the ratio after / before."""
     if res["before_source"] == "worktree":
         print(
             f"median before ({res['before_commit']}): {res['before_core']:.3f} runs per "
@@ -560,8 +615,6 @@ def run_sweep_benchmark(
     Returns:
         ``{"measures": [SweepMeasure, ...], "speedup": float, "memory_ratio": float}``.
     """
-    from simulation.running.spec import load_experiment
-
     say = echo or (lambda _line: None)
     path = Path(experiment) if experiment else DEFAULT_EXPERIMENT
     exp = load_experiment(path, replications=replications)

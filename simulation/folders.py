@@ -90,19 +90,11 @@ def _owner_text(marker: dict[str, Any]) -> str:
     return f"{marker.get('tool', 'gridgov')} of {marker.get('kind', '?')} {marker.get('name')!r}"
 
 
-def check_target(path: str | Path, owner: dict[str, Any]) -> str:
-    """Decide, without writing anything, whether `owner` may write into `path`.
+def _resolve_safe(path: str | Path) -> tuple[Path, Path]:
+    """The folder asked for and its resolved path.
 
-    Args:
-        path: The output folder asked for.
-        owner: ``{"tool", "kind", "name", ...}`` of the writer (see `claim`).
-
-    Returns:
-        ``"new"`` (does not exist), ``"empty"`` (an empty folder) or ``"ours"`` (our marker,
-        same kind and name: the caller decides about resume or overwrite).
-
-    Raises:
-        ConfigError: One line saying why the folder is refused.
+    A bad name, a symbolic link, the current folder, one of its parents, the root and home are
+    refused.
     """
     p = Path(path)
     if str(path).strip() == "" or "\0" in str(path):
@@ -121,6 +113,44 @@ def check_target(path: str | Path, owner: dict[str, Any]) -> str:
         raise _refuse(p, "is the current folder or one of its parents; give a new sub-folder")
     if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
         raise _refuse(p, "is the root or home folder; give a new sub-folder")
+    return p, resolved
+
+
+def _unmarked(p: Path) -> str:
+    """``"empty"`` for an existing folder without our marker and empty; else refuse it."""
+    try:
+        empty = not any(p.iterdir())
+    except OSError as exc:
+        raise _refuse(p, f"cannot be read ({exc.strerror})") from None
+    if empty:
+        return "empty"
+    if (p / "manifest.json").is_file() and (p / "runs").is_dir():
+        raise _refuse(
+            p, f"holds results of an older gridgov that wrote no {MARKER}; nothing was "
+            "changed: move it away yourself, or choose a new folder",
+        )  # fmt: skip
+    raise _refuse(
+        p,
+        f"already holds files gridgov did not write (no {MARKER}); nothing was changed, "
+        "choose a new folder",
+    )
+
+
+def check_target(path: str | Path, owner: dict[str, Any]) -> str:
+    """Decide, without writing anything, whether `owner` may write into `path`.
+
+    Args:
+        path: The output folder asked for.
+        owner: ``{"tool", "kind", "name", ...}`` of the writer (see `claim`).
+
+    Returns:
+        ``"new"`` (does not exist), ``"empty"`` (an empty folder) or ``"ours"`` (our marker,
+        same kind and name: the caller decides about resume or overwrite).
+
+    Raises:
+        ConfigError: One line saying why the folder is refused.
+    """
+    p, resolved = _resolve_safe(path)
     if p.exists() and not p.is_dir():
         raise _refuse(p, "is a file, not a folder")
     if not p.exists():
@@ -132,22 +162,7 @@ def check_target(path: str | Path, owner: dict[str, Any]) -> str:
         return "new"
     marker = read_marker(p)
     if marker is None:
-        try:
-            empty = not any(p.iterdir())
-        except OSError as exc:
-            raise _refuse(p, f"cannot be read ({exc.strerror})") from None
-        if empty:
-            return "empty"
-        if (p / "manifest.json").is_file() and (p / "runs").is_dir():
-            raise _refuse(
-                p, f"holds results of an older gridgov that wrote no {MARKER}; nothing was "
-                "changed: move it away yourself, or choose a new folder",
-            )  # fmt: skip
-        raise _refuse(
-            p,
-            f"already holds files gridgov did not write (no {MARKER}); nothing was changed, "
-            "choose a new folder",
-        )
+        return _unmarked(p)
     if (marker.get("kind"), marker.get("name")) != (owner.get("kind"), owner.get("name")):
         raise _refuse(
             p,

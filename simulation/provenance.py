@@ -12,14 +12,14 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
+from simulation import __version__
+
 _PACKAGES = ("gridgov", "mesa", "numpy", "pandas", "pyarrow", "scipy", "networkx", "SALib",
              "distributed")  # fmt: skip
 
 
 def code_version() -> str:
     """The package version plus the git commit (and ``-dirty``) when run from a checkout."""
-    from simulation import __version__
-
     here = Path(__file__).resolve().parents[1]
     try:
         commit = subprocess.run(

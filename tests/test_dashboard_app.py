@@ -258,7 +258,7 @@ def test_a_refused_slider_value_gives_a_message_and_the_thumb_goes_back(dashboar
     assert rc.find(v.Slider, class_="gg-slider-households_per_grid").widget.v_model == 50
 
 
-# --- classroom bugs (issue 12): each reproduced here first --------------------------------------
+# --- classroom bugs: each reproduced here first ------------------------------------------------
 
 
 def _wait(condition, timeout=60.0):

@@ -17,7 +17,7 @@ from dashboard_browser_support import chromium, dashboard_server
 
 pytestmark = pytest.mark.browser
 
-# The official terms a Chinese page must show (issue 12).
+# The official terms a Chinese page must show.
 TERMS_ZH = ("认同机制", "联结机制", "互动机制", "网格员", "积压", "办结时长", "满意率", "预热期")
 
 

@@ -1,7 +1,7 @@
 """The sweep benchmarks run end to end on tiny sweeps and print every figure.
 
-The figures are checked for being measured, positive and printed, never against issue 11's
-targets: the machine is shared and noisy.
+The figures are checked for being measured, positive and printed, never against the
+performance targets: the machine is shared and noisy.
 """
 
 from __future__ import annotations

@@ -102,7 +102,7 @@ def test_check_bad_input_exits_2(load_results_dir, tmp_path, capsys):
 
 def test_no_hypothesis_passes_with_an_interval_that_contains_zero():
     h = Hypothesis("x", "backlog_mean", "compare", a="a", b="b", direction="less")
-    # The old report: "+0.011 [-0.000, 0.022], p = 0.027" counted as a pass.
+    # An interval that reaches past zero (ci_high 0.0001) is no pass, however small p is.
     row = {"estimate": -0.011, "ci_low": -0.022, "ci_high": 0.0001, "p": 0.027, "p_holm": 0.027}
     assert not holds(h, row)
     assert holds(h, {**row, "ci_high": -0.0001})

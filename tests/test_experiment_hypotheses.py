@@ -14,7 +14,7 @@ def _hyp(body: str) -> str:
 
 
 LATE = [
-    # Each of these used to run the whole sweep and fail only at `check`.
+    # Each of these must fail when the file is read, not after the whole sweep at `check`.
     ("unknown metric", _hyp('metric = "happiness"\na = "baseline"\nb = "identity"\n'
                             'direction = "less"'), "hypotheses[0].metric", "unknown outcome"),
     ("run column", _hyp('metric = "seed"\na = "baseline"\nb = "identity"\ndirection = "less"'),

@@ -85,7 +85,7 @@ def test_missing_file_is_a_config_error(tmp_path):
 
 
 LATE = [
-    # Each of these used to run the whole sweep (or ask for gigabytes) before failing.
+    # Each of these must fail when the file is read, before any run (or gigabytes asked for).
     ("os model", factorial_toml(extra='model = "os:getcwd"'), "experiment.model",
      "outside the simulation package"),
     ("odd model", factorial_toml(extra='model = "simulation.run:simulate; rm"'),

@@ -100,7 +100,9 @@ def test_bad_chunk_size_is_refused_before_anything_is_written(tmp_path, size):
 
 
 def test_two_concurrent_sweeps_cannot_share_a_folder(tmp_path):
-    slow = write(tmp_path, factorial_toml(reps=2, days=3000))  # minutes: it is stopped below
+    # 240 runs of 3,000 days: minutes even on a quiet machine (it is stopped below), so it
+    # cannot finish while the two other sweeps start on a loaded one.
+    slow = write(tmp_path, factorial_toml(reps=30, days=3000))
     out = tmp_path / "shared"
     first = popen_cli("sweep", slow, "--out", out, "--executor", "serial", "--no-progress")
     try:

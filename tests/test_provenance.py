@@ -1,13 +1,18 @@
-"""The code fingerprint changes with the model's code, not with presentation code."""
+"""Provenance: the code fingerprint follows the model's code only; one version, from pyproject."""
 
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
+import simulation
 from simulation.provenance import code_fingerprint, code_version, package_versions
 
-PACKAGE = Path(__file__).resolve().parents[1] / "simulation"
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "simulation"
 
 
 def test_fingerprint_follows_model_code_only(tmp_path):
@@ -32,6 +37,23 @@ def test_fingerprint_follows_model_code_only(tmp_path):
 
 
 def test_versions_name_the_package_and_its_dependencies():
-    assert code_version().startswith("0.")
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert simulation.__version__ == version  # written once, in pyproject.toml
+    assert code_version().startswith(f"{version}+")
     versions = package_versions()
     assert {"python", "mesa", "numpy", "pyarrow"} <= set(versions)
+
+
+def test_version_says_unknown_when_the_distribution_is_not_installed():
+    # A fresh interpreter in which the package metadata cannot be found.
+    code = (
+        "from importlib import metadata\n"
+        "def missing(name):\n"
+        "    raise metadata.PackageNotFoundError(name)\n"
+        "metadata.version = missing\n"
+        "import simulation, simulation.provenance as p\n"
+        "print(simulation.__version__, p.code_version())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    version, provenance = done.stdout.split()
+    assert version == "0+unknown" and provenance.startswith("0+unknown+")

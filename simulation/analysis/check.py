@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -208,6 +209,36 @@ def _missing_points(root: Path, manifest: dict, runs: pd.DataFrame) -> set[int]:
     return {p for p in range(int(manifest["n_points"])) if done.get(p, 0) < reps}
 
 
+def _finished_runs(
+    root: Path, manifest: dict[str, Any], allow_incomplete: bool
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """``(all runs, finished runs, runs the design asked for)``; refuse too few finished.
+
+    Raises:
+        ConfigError: No run finished, or some are missing without `allow_incomplete`.
+    """
+    runs = load_results(root)
+    ok = runs[runs["status"] == "ok"] if not runs.empty else runs
+    expected = int(manifest["n_runs"])
+    if ok.empty:
+        raise config_error(root, "runs", f"0 of {expected} runs finished; nothing to test")
+    if len(ok) < expected and not allow_incomplete:
+        raise config_error(
+            root, "runs", f"{len(ok)} of {expected} runs finished; run the sweep again to finish "
+            "it, or pass --allow-incomplete to test what is there",
+        )  # fmt: skip
+    return runs, ok, expected
+
+
+def _holm_by_family(table: pd.DataFrame) -> None:
+    """Add ``p_holm`` (Holm-corrected within each family) and ``family_size`` to `table`."""
+    table["p_holm"] = np.nan
+    table["family_size"] = 0
+    for _, idx in table.groupby("family", sort=False).groups.items():
+        table.loc[idx, "p_holm"] = holm(table.loc[idx, "p"].tolist())
+        table.loc[idx, "family_size"] = len(idx)
+
+
 def check(
     results_dir: str | Path,
     experiment: str | Path | None = None,
@@ -237,16 +268,7 @@ def check(
     exp = load_experiment(path, resolve=experiment is not None)
     if not exp.hypotheses:
         raise config_error(path, "hypotheses", "the experiment states no hypotheses")
-    runs = load_results(root)
-    ok = runs[runs["status"] == "ok"] if not runs.empty else runs
-    expected = int(manifest["n_runs"])
-    if ok.empty:
-        raise config_error(root, "runs", f"0 of {expected} runs finished; nothing to test")
-    if len(ok) < expected and not allow_incomplete:
-        raise config_error(
-            root, "runs", f"{len(ok)} of {expected} runs finished; run the sweep again to finish "
-            "it, or pass --allow-incomplete to test what is there",
-        )  # fmt: skip
+    runs, ok, expected = _finished_runs(root, manifest, allow_incomplete)
     missing = _missing_points(root, manifest, runs) if len(ok) < expected else set()
     design = pd.read_parquet(root / "design.parquet") if missing else None
     factors = comparison_factors(manifest)
@@ -258,11 +280,7 @@ def check(
         table.loc[compare, "method"] += (
             ", pooled over the sampled factors (the sample balances them)"
         )
-    table["p_holm"] = np.nan
-    table["family_size"] = 0
-    for _, idx in table.groupby("family", sort=False).groups.items():
-        table.loc[idx, "p_holm"] = holm(table.loc[idx, "p"].tolist())
-        table.loc[idx, "family_size"] = len(idx)
+    _holm_by_family(table)
     verdicts = []
     for h, row in zip(exp.hypotheses, table.to_dict("records"), strict=True):
         if _affected(h, design, missing):

@@ -31,13 +31,12 @@ from simulation.analysis.figures import _plt, _title, factor_label
 from simulation.core import outcomes
 from simulation.core.parameters import MECHANISMS
 
-#: Headline outcomes of the map; a tuple lists alternatives, the first the registry and the
-#: results both have is used (resolution time is being renamed to a restricted mean).
-HEADLINE: tuple[str | tuple[str, ...], ...] = (
+#: Headline outcomes of the map (each shown when the registry and the results both have it).
+HEADLINE: tuple[str, ...] = (
     "backlog_mean",
     "satisfaction_rate",
     "resolution_rate",
-    ("resolution_days_rmst", "resolution_days_mean"),
+    "resolution_days_rmst",
 )
 #: The cell's load: the baseline's mean of this outcome (the x axis of the figure).
 UTILISATION = "worker_utilisation"
@@ -63,22 +62,16 @@ def combinations() -> list[dict[str, bool]]:
 
 
 def headline_metrics(present: list[str] | None = None) -> list[str]:
-    """The headline outcomes, each alternative resolved to one the registry (and data) has.
+    """The headline outcomes that the registry (and the results) have.
 
     Args:
         present: Outcome columns in the results (None: only the registry is consulted).
 
     Returns:
-        Metric names in `HEADLINE` order; an entry with no available alternative is left out.
+        Metric names in `HEADLINE` order; one the registry or the results lack is left out.
     """
-    out = []
-    for entry in HEADLINE:
-        options = (entry,) if isinstance(entry, str) else entry
-        for m in options:
-            if m in outcomes.SUMMARY and (present is None or m in present):
-                out.append(m)
-                break
-    return out
+    return [m for m in HEADLINE
+            if m in outcomes.SUMMARY and (present is None or m in present)]  # fmt: skip
 
 
 def load_factors(manifest: dict[str, Any], runs: pd.DataFrame) -> list[str]:
@@ -220,11 +213,6 @@ ABBREVIATIONS = {"identity": "Id", "connection": "Co", "interaction": "In"}
 def short_label(label: str) -> str:
     """``Id+Co`` for ``identity+connection`` (``baseline`` stays as it is)."""
     return "+".join(ABBREVIATIONS.get(part, part) for part in label.split("+"))
-
-
-def _cell_label(values: dict[str, Any], factors: list[str]) -> str:
-    return ", ".join(f"{f}={v:g}" if isinstance(v, float) else f"{f}={v}" for f, v in
-                     ((f, values[f]) for f in factors))  # fmt: skip
 
 
 def _heatmap(ax, winners: pd.DataFrame, factors: list[str]) -> None:
@@ -393,6 +381,38 @@ def _num(x: float) -> str:
     return f"{x:.3g}" if ax and (ax >= 1e4 or ax < 1e-2) else f"{x:.3f}" if ax < 1 else f"{x:.2f}"
 
 
+def _winners_shown(winners: pd.DataFrame, factors: list[str]) -> pd.DataFrame:
+    """The winners table as the report shows it: one row per cell, intervals as text."""
+    shown = winners.copy()
+    shown["baseline utilisation"] = [
+        _ci_cell(u, lo, hi).removesuffix(" *")
+        for u, lo, hi in zip(
+            shown["baseline_utilisation"], shown["util_ci_low"], shown["util_ci_high"], strict=True
+        )  # fmt: skip
+    ]
+    shown["winner - runner-up"] = [
+        _ci_cell(e, lo, hi) for e, lo, hi in
+        zip(shown["margin"], shown["margin_ci_low"], shown["margin_ci_high"], strict=True)
+    ]  # fmt: skip
+    cols = [*factors, "baseline utilisation", "winner", "winner_mean", "runner_up",
+            "winner - runner-up", "distinct"]  # fmt: skip
+    return shown[cols].rename(columns={"winner_mean": f"winner's {RANK_METRIC}"})
+
+
+def _effects_shown(table: pd.DataFrame, factors: list[str], metrics: list[str]) -> pd.DataFrame:
+    """One row per cell and combination, one column per metric: ``estimate [95% CI]``."""
+    wide = table.assign(cell=[_ci_cell(e, lo, hi) for e, lo, hi in
+                              zip(table["estimate"], table["ci_low"], table["ci_high"],
+                                  strict=True)])  # fmt: skip
+    order = [combination_label(c) for c in combinations()[1:]]
+    wide["combination"] = pd.Categorical(wide["combination"], order, ordered=True)
+    eff = wide.pivot_table(index=[*factors, "combination"], columns="metric", values="cell",
+                           aggfunc="first", observed=True)  # fmt: skip
+    eff = eff.reindex(columns=metrics).reset_index()
+    eff["combination"] = eff["combination"].astype(str)
+    return eff
+
+
 def section(doc, root: Path, manifest: dict[str, Any], ok: pd.DataFrame) -> bool:
     """Add the regime map to a report when the design crosses the mechanisms with a load.
 
@@ -430,32 +450,10 @@ def section(doc, root: Path, manifest: dict[str, Any], ok: pd.DataFrame) -> bool
         "Tidy tables: regime.csv (one row per cell, combination and metric) and "
         "regime_winners.csv."
     )
-    shown = winners.copy()
-    shown["baseline utilisation"] = [
-        _ci_cell(u, lo, hi).removesuffix(" *")
-        for u, lo, hi in zip(
-            shown["baseline_utilisation"], shown["util_ci_low"], shown["util_ci_high"], strict=True
-        )  # fmt: skip
-    ]
-    if "winner" in shown:
-        shown["winner - runner-up"] = [
-            _ci_cell(e, lo, hi) for e, lo, hi in
-            zip(shown["margin"], shown["margin_ci_low"], shown["margin_ci_high"], strict=True)
-        ]  # fmt: skip
-        cols = [*factors, "baseline utilisation", "winner", "winner_mean", "runner_up",
-                "winner - runner-up", "distinct"]  # fmt: skip
-        doc.table(shown[cols].rename(columns={"winner_mean": f"winner's {RANK_METRIC}"}))
-    wide = table.assign(cell=[_ci_cell(e, lo, hi) for e, lo, hi in
-                              zip(table["estimate"], table["ci_low"], table["ci_high"],
-                                  strict=True)])  # fmt: skip
-    order = [combination_label(c) for c in combinations()[1:]]
-    wide["combination"] = pd.Categorical(wide["combination"], order, ordered=True)
-    eff = wide.pivot_table(index=[*factors, "combination"], columns="metric", values="cell",
-                           aggfunc="first", observed=True)  # fmt: skip
-    eff = eff.reindex(columns=metrics).reset_index()
-    eff["combination"] = eff["combination"].astype(str)
+    if "winner" in winners:
+        doc.table(_winners_shown(winners, factors))
     doc.p("Effect of each combination against its cell's baseline (estimate [95% CI]):")
-    doc.table(eff)
+    doc.table(_effects_shown(table, factors, metrics))
     figure = root / "figures" / "regime.png"
     regime_figure(table, winners, factors, metrics, figure)
     doc.figure(

@@ -13,6 +13,7 @@ import html
 import math
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -258,6 +259,40 @@ def _sampled(doc: _Doc, root: Path, manifest, ok: pd.DataFrame, factors, present
         doc.p("Sensitivity indices need every design point finished; some are missing.")
 
 
+def _overview(
+    doc: _Doc,
+    manifest: dict[str, Any],
+    factors: list[str],
+    *,
+    n_finished: int,
+    n_failed: int,
+    n_run: int,
+) -> None:
+    """The report's opening: the design, how many runs finished, where the results came from."""
+    doc.p(
+        f"Design: {manifest['design_kind']} over {', '.join(factors) or '—'}; "
+        f"{manifest['n_points']} design points × {manifest['replications']} replications = "
+        f"{manifest['n_runs']} runs; {n_finished} finished, {n_failed} failed, "
+        f"{manifest['n_runs'] - n_run} not run. Root seed {manifest['root_seed']}; "
+        f"code {manifest['code_version']}; created {manifest['created']}; "
+        f"status {manifest.get('status', '?')}."
+    )
+    doc.p(
+        "Intervals are 95% confidence intervals over independent replications (Student t) "
+        "unless stated. Every figure's data is in the CSV file of the same name."
+    )
+
+
+def _write(doc: _Doc, root: Path, title: str) -> None:
+    """Write the document as ``report.md`` and as a self-contained ``report.html``."""
+    (root / "report.md").write_text("\n".join(doc.md) + "\n")
+    page = (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}"
+        f"</title><style>{_CSS}</style></head><body>{''.join(doc.html)}</body></html>\n"
+    )
+    (root / "report.html").write_text(page)
+
+
 def report(results_dir: str | Path, *, metrics: list[str] | None = None) -> Path:
     """Write ``report.md``, ``report.html``, figures and CSV tables into a results folder.
 
@@ -287,18 +322,7 @@ def report(results_dir: str | Path, *, metrics: list[str] | None = None) -> Path
     n_failed = int((runs["status"] != "ok").sum())
     factors = [f for f in manifest.get("factors", []) if f in ok]
     doc = _Doc(f"Experiment report: {manifest['experiment']}")
-    doc.p(
-        f"Design: {manifest['design_kind']} over {', '.join(factors) or '—'}; "
-        f"{manifest['n_points']} design points × {manifest['replications']} replications = "
-        f"{manifest['n_runs']} runs; {len(ok)} finished, {n_failed} failed, "
-        f"{manifest['n_runs'] - len(runs)} not run. Root seed {manifest['root_seed']}; "
-        f"code {manifest['code_version']}; created {manifest['created']}; "
-        f"status {manifest.get('status', '?')}."
-    )
-    doc.p(
-        "Intervals are 95% confidence intervals over independent replications (Student t) "
-        "unless stated. Every figure's data is in the CSV file of the same name."
-    )
+    _overview(doc, manifest, factors, n_finished=len(ok), n_failed=n_failed, n_run=len(runs))
     if (root / "experiment.toml").exists():
         _hypotheses(doc, root)
     _scenarios(doc, root, ok, present, key)
@@ -312,12 +336,7 @@ def report(results_dir: str | Path, *, metrics: list[str] | None = None) -> Path
         doc.table(
             runs.loc[runs["status"] != "ok", ["run_id", "scenario", "seed", "error"]].head(20)
         )
-    (root / "report.md").write_text("\n".join(doc.md) + "\n")
-    page = (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{manifest['experiment']}"
-        f"</title><style>{_CSS}</style></head><body>{''.join(doc.html)}</body></html>\n"
-    )
-    (root / "report.html").write_text(page)
+    _write(doc, root, manifest["experiment"])
     # Listed as gridgov's own, so `sweep --fresh` removes them and never a file of the user's.
     record_outputs(
         root,

@@ -20,6 +20,7 @@ os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
 
 import secrets  # noqa: E402
 from html import escape  # noqa: E402
+from typing import Any  # noqa: E402
 
 import solara  # noqa: E402
 
@@ -183,8 +184,8 @@ def ParameterSliders(session: DashboardSession, act, version: int = 0):
 def SeedField(state: PageState, label: str, message: str):
     """The seed field; applies what was typed on Enter or when the field loses focus.
 
-    What is typed lives in `state.seed_text` (updated on every key), not only in the browser:
-    while Play redrew the page, a half-typed seed was reset to the old one before Enter.
+    What is typed lives in `state.seed_text` (updated on every key), not only in the browser,
+    so a page redrawn by Play keeps a half-typed seed until Enter.
     """
     typed = state.seed_text
     field = solara.v.TextField(
@@ -200,6 +201,56 @@ def SeedField(state: PageState, label: str, message: str):
     return field
 
 
+def _run_card(state: PageState, lang: str, playing: bool) -> None:
+    """The sidebar's Run card (inside the caller's component): buttons, pace, mode, seed."""
+    s = state.session
+    stopped = playing or not state.ready or s.finished  # Step and +30 days do nothing then
+    with solara.Card(t("run", lang), margin=0):
+        with solara.Row(gap="4px"):
+            solara.Button(
+                t("reset", lang), color="primary", on_click=state.reset, classes=["gg-reset"]
+            )
+            solara.Button(
+                t("pause", lang) if playing else t("play", lang),
+                color="primary",
+                on_click=lambda: state.playing.set(not state.playing.value),
+                disabled=not state.ready or (s.finished and not playing),
+                classes=["gg-play"],
+            )
+            solara.Button(
+                t("step", lang),
+                color="primary",
+                on_click=lambda: state.step(1),
+                disabled=stopped,
+                classes=["gg-step"],
+            )
+            solara.Button(
+                t("plus30", lang),
+                on_click=lambda: state.step(30),
+                disabled=stopped,
+                classes=["gg-step30"],
+            )
+        solara.SliderInt(
+            t("days_per_frame", lang, n=state.days_per_frame.value),
+            value=state.days_per_frame,
+            min=1,
+            max=30,
+        )
+        solara.Switch(
+            label=t("compare", lang),
+            value=s.compare,
+            on_value=lambda on: state.act(s.set_compare, on),
+            classes=["gg-compare"],
+        )
+        SeedField(
+            state,
+            t("seed", lang),
+            i18n.localise(state.seed_error.value, lang) or t("seed_help", lang),
+        )
+        solara.Text(t("colour_by", lang))
+        panels.ColourToggle(state.colour_by)
+
+
 @solara.component
 def Controls(state: PageState):
     """Show the sidebar: run buttons, mode, seed, colouring, per-street settings and sliders."""
@@ -208,7 +259,6 @@ def Controls(state: PageState):
     playing = state.playing.value
 
     lang = i18n.current_language()
-    stopped = playing or not state.ready or s.finished  # Step and +30 days do nothing then
     if state.readonly:  # following the trainer: only this page's own view choices
         with solara.Column(gap="6px"):
             i18n.LanguageSwitch()
@@ -220,56 +270,39 @@ def Controls(state: PageState):
         i18n.LanguageSwitch()
         follow.ClassroomCard(state)
         panels.LessonPanel(s, state.redraw, version, stop=lambda: state.playing.set(False))
-        with solara.Card(t("run", lang), margin=0):
-            with solara.Row(gap="4px"):
-                solara.Button(
-                    t("reset", lang), color="primary", on_click=state.reset, classes=["gg-reset"]
-                )
-                solara.Button(
-                    t("pause", lang) if playing else t("play", lang),
-                    color="primary",
-                    on_click=lambda: state.playing.set(not state.playing.value),
-                    disabled=not state.ready or (s.finished and not playing),
-                    classes=["gg-play"],
-                )
-                solara.Button(
-                    t("step", lang),
-                    color="primary",
-                    on_click=lambda: state.step(1),
-                    disabled=stopped,
-                    classes=["gg-step"],
-                )
-                solara.Button(
-                    t("plus30", lang),
-                    on_click=lambda: state.step(30),
-                    disabled=stopped,
-                    classes=["gg-step30"],
-                )
-            solara.SliderInt(
-                t("days_per_frame", lang, n=state.days_per_frame.value),
-                value=state.days_per_frame,
-                min=1,
-                max=30,
-            )
-            solara.Switch(
-                label=t("compare", lang),
-                value=s.compare,
-                on_value=lambda on: state.act(s.set_compare, on),
-                classes=["gg-compare"],
-            )
-            SeedField(
-                state,
-                t("seed", lang),
-                i18n.localise(state.seed_error.value, lang) or t("seed_help", lang),
-            )
-            solara.Text(t("colour_by", lang))
-            panels.ColourToggle(state.colour_by)
+        _run_card(state, lang, playing)
         for side in s.active_sides:
             SideControls(s, side, state.act, version)
         with solara.Card(t("parameters_both" if s.compare else "parameters", lang), margin=0):
             ParameterSliders(s, state.act, version)
         panels.PresentSwitch()
         panels.ExportPanel(s, version)
+
+
+def _drawn(s: Any, lang: str, present: bool) -> tuple[str, str, str, str, str, str]:
+    """The main view's HTML: day line, caption, KPIs, difference plots, live plots, why.
+
+    The caller holds the session's lock. A drawing error becomes one message in place of the
+    plots, so the controls stay usable.
+    """
+    day_line = (
+        '<span class="gg-day" style="font-size:20px;font-weight:bold">'
+        f"{t('day', lang, day=s.day)}</span> &nbsp; {t('seed_line', lang, seed=s.seed)}"
+        + (f" &nbsp; {t('lockstep', lang)}" if s.compare else "")
+    )
+    try:
+        bands = panels.current_bands(s)
+        caption = panels.caption_html(s, lang)
+        kpis = views.callout_html(s, lang) + views.kpi_html(s, lang)
+        difference = (
+            views.difference_html(s, lang, 280 if present else 300, bands) if s.compare else ""
+        )
+        plots = views.plots_html(s, lang, bands=bands) + views.marker_legend_html(lang)
+        why = panels.explain_html(s, lang)
+    except Exception as exc:  # noqa: BLE001 - show the problem, keep the controls alive
+        kpis, difference, caption, why = "", "", "", ""
+        plots = f'<div class="gg-draw-error">Cannot draw the plots: {escape(str(exc))}</div>'
+    return day_line, caption, kpis, difference, plots, why
 
 
 @solara.component
@@ -292,29 +325,9 @@ def MainView(state: PageState):
         if not state.ready:
             solara.Warning(t("no_street", lang))
             return
+        present = panels.PRESENT.value
         with s.lock:  # a playing loop must not step the model while it is read
-            day_line = (
-                '<span class="gg-day" style="font-size:20px;font-weight:bold">'
-                f"{t('day', lang, day=s.day)}</span> &nbsp; {t('seed_line', lang, seed=s.seed)}"
-                + (f" &nbsp; {t('lockstep', lang)}" if s.compare else "")
-            )
-            present = panels.PRESENT.value
-            try:
-                bands = panels.current_bands(s)
-                caption = panels.caption_html(s, lang)
-                kpis = views.callout_html(s, lang) + views.kpi_html(s, lang)
-                difference = (
-                    views.difference_html(s, lang, 280 if present else 300, bands)
-                    if s.compare
-                    else ""
-                )
-                plots = views.plots_html(s, lang, bands=bands) + views.marker_legend_html(lang)
-                why = panels.explain_html(s, lang)
-            except Exception as exc:  # noqa: BLE001 - show the problem, keep the controls alive
-                kpis, difference, caption, why = "", "", "", ""
-                plots = (
-                    f'<div class="gg-draw-error">Cannot draw the plots: {escape(str(exc))}</div>'
-                )
+            day_line, caption, kpis, difference, plots, why = _drawn(s, lang, present)
         solara.HTML(tag="div", unsafe_innerHTML=day_line)
         if caption:
             solara.HTML(tag="div", unsafe_innerHTML=caption)

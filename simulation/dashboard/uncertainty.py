@@ -27,6 +27,7 @@ from scipy import stats
 
 from simulation.dashboard import views
 from simulation.running.execute import execute
+from simulation.running.pool import LocalPool
 from simulation.running.spec import DEFAULT_MODEL
 
 DEFAULT_SEEDS = 10
@@ -135,11 +136,6 @@ def shared_executor() -> tuple[Executor, int]:
     global _POOL
     with _LOCK:
         if _POOL is None:
-            try:  # the pool's own module (the pipeline is moving it out of execute.py)
-                from simulation.running.pool import LocalPool
-            except ImportError:
-                from simulation.running.execute import LocalPool
-
             _POOL = (LocalPool(2), 2)
         return _POOL
 

@@ -233,90 +233,125 @@ def execute(
         `ExecStats`.
     """
     size = chunk_size or default_chunk_size(n_runs, n_workers)
-    # An executor that can be lost (Dask) has a health check, polled while waiting.
-    health = getattr(executor, "health", None)
-    poll = 1.0 if health is not None else None
     stats = stats if stats is not None else ExecStats()
-
-    def chunks():
-        buf = []
-        for t in tasks:
-            buf.append(t)
-            if len(buf) == size:
-                yield buf
-                buf = []
-        if buf:
-            yield buf
-
-    source = chunks()
-    pending: dict[Future, tuple[list, int]] = {}
+    flight = _InFlight(executor, on_chunk, stats, progress, retries)
+    source = _chunked(tasks, size)
     exhausted = False
-
-    def record(outcomes: list[dict[str, Any]]) -> None:
-        on_chunk(outcomes)
-        n_failed = sum(o["row"]["status"] != "ok" for o in outcomes)
-        stats.done += len(outcomes) - n_failed
-        stats.failed += n_failed
-        if progress is not None:
-            progress.update(len(outcomes))
-            if n_failed:
-                progress.set_postfix(failed=stats.failed, refresh=False)
-
-    def submit(chunk: list, attempt: int) -> None:
-        try:
-            pending[executor.submit(run_chunk, chunk)] = (chunk, attempt)
-        except Exception as exc:  # a broken pool or a lost scheduler: record, resume retries
-            record([failed_outcome(t, f"executor failed: {_one_line(exc)}") for t in chunk])
-
-    # Runs whose worker died twice get a last try alone, so a run that kills its worker cannot
-    # take innocent runs with it: a broken pool fails every future in flight at that moment.
-    last_tries: deque[dict[str, Any]] = deque()
     try:
         while True:
-            if last_tries:
-                if not pending:
-                    submit([last_tries.popleft()], retries)
-            else:
-                while not exhausted and len(pending) < 2 * n_workers:
-                    chunk = next(source, None)
-                    if chunk is None:
-                        exhausted = True
-                        break
-                    submit(chunk, 0)
-            if not pending:
-                if exhausted and not last_tries:
+            if flight.last_tries:
+                if not flight.pending:
+                    flight.submit([flight.last_tries.popleft()], retries)
+            elif not exhausted:
+                exhausted = flight.top_up(source, 2 * n_workers)
+            if not flight.pending:
+                if exhausted and not flight.last_tries:
                     break
                 continue
-            done, _ = wait(list(pending), timeout=poll, return_when=FIRST_COMPLETED)
-            if health is not None:
-                # Before the futures a lost scheduler cancelled are taken for failed runs.
-                _check_health(health, settle=any(f.cancelled() for f in done))
-            for fut in done:
-                chunk, attempt = pending.pop(fut)
-                try:
-                    outcomes = fut.result()
-                except Exception as exc:  # the worker, not the run, failed
-                    if attempt + 1 < retries:
-                        # Retry run by run, so one run that kills its worker takes no others.
-                        for task in chunk:
-                            submit([task], attempt + 1)
-                        continue
-                    if attempt + 1 == retries:
-                        last_tries.extend(chunk)
-                        continue
-                    outcomes = [failed_outcome(t, f"worker lost: {_one_line(exc)}") for t in chunk]
-                record(outcomes)
+            flight.collect_finished()
     except KeyboardInterrupt:
         stats.interrupted = True
-        for fut in pending:
-            fut.cancel()
-        abort(executor)
+        flight.cancel()
     except BaseException:  # a lost cluster or a full disk: stop the work in flight too
-        for fut in pending:
-            fut.cancel()
-        abort(executor)
+        flight.cancel()
         raise
     return stats
+
+
+def _chunked(tasks: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    """The tasks in lists of `size` (the last one shorter), drawn lazily."""
+    buf = []
+    for t in tasks:
+        buf.append(t)
+        if len(buf) == size:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
+
+
+class _InFlight:
+    """The chunks submitted to an executor and not yet recorded, with their retries."""
+
+    def __init__(
+        self,
+        executor: Executor,
+        on_chunk: Callable[[list[dict[str, Any]]], None],
+        stats: ExecStats,
+        progress: Any,
+        retries: int,
+    ) -> None:
+        self.executor = executor
+        self.on_chunk = on_chunk
+        self.stats = stats
+        self.progress = progress
+        self.retries = retries
+        # An executor that can be lost (Dask) has a health check, polled while waiting.
+        self.health: Callable[[], str | None] | None = getattr(executor, "health", None)
+        self.pending: dict[Future, tuple[list, int]] = {}
+        # Runs whose worker died twice get a last try alone, so a run that kills its worker
+        # cannot take innocent runs with it: a broken pool fails every future in flight.
+        self.last_tries: deque[dict[str, Any]] = deque()
+
+    def record(self, outcomes: list[dict[str, Any]]) -> None:
+        """Hand a chunk's outcomes on and count them."""
+        self.on_chunk(outcomes)
+        n_failed = sum(o["row"]["status"] != "ok" for o in outcomes)
+        self.stats.done += len(outcomes) - n_failed
+        self.stats.failed += n_failed
+        if self.progress is not None:
+            self.progress.update(len(outcomes))
+            if n_failed:
+                self.progress.set_postfix(failed=self.stats.failed, refresh=False)
+
+    def submit(self, chunk: list, attempt: int) -> None:
+        """Submit one chunk; an executor that refuses it fails its runs."""
+        try:
+            self.pending[self.executor.submit(run_chunk, chunk)] = (chunk, attempt)
+        except Exception as exc:  # a broken pool or a lost scheduler: record, resume retries
+            self.record([failed_outcome(t, f"executor failed: {_one_line(exc)}") for t in chunk])
+
+    def top_up(self, source: Iterator[list], limit: int) -> bool:
+        """Submit fresh chunks until `limit` are in flight; True once `source` is exhausted."""
+        while len(self.pending) < limit:
+            chunk = next(source, None)
+            if chunk is None:
+                return True
+            self.submit(chunk, 0)
+        return False
+
+    def collect_finished(self) -> None:
+        """Wait for at least one chunk to finish (or a health poll) and collect what finished."""
+        poll = 1.0 if self.health is not None else None
+        done, _ = wait(list(self.pending), timeout=poll, return_when=FIRST_COMPLETED)
+        if self.health is not None:
+            # Before the futures a lost scheduler cancelled are taken for failed runs.
+            _check_health(self.health, settle=any(f.cancelled() for f in done))
+        for fut in done:
+            self.collect(fut)
+
+    def collect(self, fut: Future) -> None:
+        """Record a finished chunk, or resubmit its runs when the worker (not a run) failed."""
+        chunk, attempt = self.pending.pop(fut)
+        try:
+            outcomes = fut.result()
+        except Exception as exc:  # the worker, not the run, failed
+            if attempt + 1 < self.retries:
+                # Retry run by run, so one run that kills its worker takes no others.
+                for task in chunk:
+                    self.submit([task], attempt + 1)
+                return
+            if attempt + 1 == self.retries:
+                self.last_tries.extend(chunk)
+                return
+            outcomes = [failed_outcome(t, f"worker lost: {_one_line(exc)}") for t in chunk]
+        self.record(outcomes)
+
+    def cancel(self) -> None:
+        """Cancel every chunk in flight and stop the executor's work."""
+        for fut in self.pending:
+            fut.cancel()
+        abort(self.executor)
 
 
 def _check_health(health: Callable[[], str | None], settle: bool) -> None:

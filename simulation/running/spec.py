@@ -47,7 +47,6 @@ from simulation.running.hypotheses import Hypothesis, parse_hypotheses
 # their own module (hypotheses.py); building the design is design.py.
 
 DESIGN_KINDS = ("factorial", "list", "lhs", "sobol", "morris")
-CONTINUOUS_KINDS = ("lhs", "sobol", "morris")
 DEFAULT_MODEL = "simulation.run:simulate"
 #: Most runs one experiment may ask for; beyond it the file is refused before anything is
 #: allocated (the design tables alone would need gigabytes).
@@ -383,6 +382,18 @@ def _run_settings(path: Path, exp: dict, replications, days) -> tuple[int, int, 
     return reps, seed, n_days
 
 
+def _read(path: Path) -> tuple[bytes, dict[str, Any]]:
+    """The file's bytes (for its checksum) and its TOML tables."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise config_error(path, "file", f"cannot read ({exc.strerror or exc})") from None
+    try:
+        return data, tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise config_error(path, "syntax", str(exc).splitlines()[0]) from None
+
+
 def load_experiment(
     path: str | Path,
     *,
@@ -406,14 +417,7 @@ def load_experiment(
         ConfigError: One line naming the file and the field.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise config_error(path, "file", f"cannot read ({exc.strerror or exc})") from None
-    try:
-        raw = tomllib.loads(data.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise config_error(path, "syntax", str(exc).splitlines()[0]) from None
+    data, raw = _read(path)
     unknown_keys(path, "<top>", raw, {"experiment", "parameters", "design", "hypotheses"})
     exp = _table(path, "experiment", raw.get("experiment", {}))
     unknown_keys(path, "experiment", exp, _EXPERIMENT_KEYS)

@@ -78,6 +78,25 @@ def _legacy_parts(root: Path) -> dict[str, dict[str, Any]]:
     return {p.name: {} for p in sorted((root / "runs").glob("part-*.parquet"))}
 
 
+def _part_problem(root: Path, name: str, entry: dict[str, Any]) -> str | None:
+    """What is wrong with one part's files (missing, changed, unreadable), or None."""
+    for kind in ("runs", "timeseries"):
+        path = root / kind / name
+        want = entry.get(f"{kind}_sha256")
+        if want is None and (kind == "timeseries" or entry):
+            continue  # a part of failed runs only has no series
+        if not path.is_file():
+            return f"{kind}/{name} is missing"
+        if want is not None and file_sha256(path) != want:
+            return f"{kind}/{name} is truncated or changed"
+        if want is None:
+            try:
+                pq.read_metadata(path)
+            except (OSError, pa.ArrowException):
+                return f"{kind}/{name} is unreadable"
+    return None
+
+
 def verify(
     results_dir: str | Path,
     manifest: dict[str, Any] | None = None,
@@ -107,23 +126,7 @@ def verify(
     good: list[str] = []
     damaged: dict[str, str] = {}
     for name, entry in sorted(parts.items()):
-        problem = None
-        for kind in ("runs", "timeseries"):
-            path = root / kind / name
-            want = entry.get(f"{kind}_sha256")
-            if want is None and (kind == "timeseries" or entry):
-                continue  # a part of failed runs only has no series
-            if not path.is_file():
-                problem = f"{kind}/{name} is missing"
-            elif want is not None and file_sha256(path) != want:
-                problem = f"{kind}/{name} is truncated or changed"
-            elif want is None:
-                try:
-                    pq.read_metadata(path)
-                except (OSError, pa.ArrowException):
-                    problem = f"{kind}/{name} is unreadable"
-            if problem:
-                break
+        problem = _part_problem(root, name, entry)
         if problem:
             damaged[name] = problem
         else:

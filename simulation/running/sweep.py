@@ -103,16 +103,7 @@ def run_experiment(
         ConfigError: Bad experiment file or options, a refused folder, a changed experiment
             or code, damaged parts, an unreachable scheduler, or a full disk.
     """
-    if executor not in EXECUTORS:
-        raise config_error("--executor", executor, f"must be one of {', '.join(EXECUTORS)}")
-    if scheduler and executor != "dask":
-        raise config_error("--scheduler", scheduler, "only with --executor dask")
-    if workers is not None and workers < 1:
-        raise config_error("--workers", str(workers), "must be >= 1")
-    if chunk_size is not None and chunk_size < 1:
-        raise config_error("--chunk-size", str(chunk_size), "must be >= 1")
-    if fresh and repair:
-        raise config_error("--repair", "--fresh", "choose one: --fresh discards every run")
+    _check_options(executor, scheduler, workers, chunk_size, fresh, repair)
     if executor == "local":
         start_fork_server()  # it loads the model while we plan (it dies with us if we refuse)
     design = plan(path, replications=replications, days=days)
@@ -124,6 +115,27 @@ def run_experiment(
     store.plan(design, **opts)  # refuse before a cluster starts or anything is written
     with open_executor(executor, workers, scheduler) as (pool, n_workers):
         return _sweep(design, store, pool, n_workers, executor, opts, chunk_size, progress)
+
+
+def _check_options(
+    executor: str,
+    scheduler: str | None,
+    workers: int | None,
+    chunk_size: int | None,
+    fresh: bool,
+    repair: bool,
+) -> None:
+    """Refuse options that cannot go together or cannot be used, one line each."""
+    if executor not in EXECUTORS:
+        raise config_error("--executor", executor, f"must be one of {', '.join(EXECUTORS)}")
+    if scheduler and executor != "dask":
+        raise config_error("--scheduler", scheduler, "only with --executor dask")
+    if workers is not None and workers < 1:
+        raise config_error("--workers", str(workers), "must be >= 1")
+    if chunk_size is not None and chunk_size < 1:
+        raise config_error("--chunk-size", str(chunk_size), "must be >= 1")
+    if fresh and repair:
+        raise config_error("--repair", "--fresh", "choose one: --fresh discards every run")
 
 
 def _sweep(design, store, pool, n_workers, executor, opts, chunk_size, progress) -> SweepResult:
