@@ -101,7 +101,13 @@ class Outcome:
         return frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name))
 
     def evaluate(self, names: Mapping[str, Any]) -> Any:
-        """The value of the formula with `names` bound (no built-ins but those in `names`)."""
+        """The value of the formula with `names` bound (no built-ins but those in `names`).
+
+        Raises:
+            ValueError: The outcome is computed by the experiment pipeline, not by a formula.
+        """
+        if self.code is None:
+            raise ValueError(f"{self.name} is computed by {self.compute}, not by a formula")
         return eval(self.code, {"__builtins__": {}}, names)  # noqa: S307 - the registry's own text
 
     def format(self, value: float) -> str:

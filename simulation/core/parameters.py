@@ -222,7 +222,7 @@ def _record(r: dict[str, Any]) -> Param:
                 param.check(value)
         except ParameterError as exc:
             raise ValueError(f"{key} {exc.message}") from None
-    if lo is not None and not lo <= default <= hi:
+    if lo is not None and hi is not None and not lo <= default <= hi:
         # A sweep range that leaves out the default would screen some other street.
         raise ValueError(f"default {default!r} outside plausible_low/high [{lo:g}, {hi:g}]")
     return param
