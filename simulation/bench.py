@@ -17,6 +17,8 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
+from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth
+
 FULL = {"identity": True, "connection": True, "interaction": True}
 # The project's speed targets, printed next to the figures.
 TARGET_RATIO = 240
@@ -55,11 +57,6 @@ def time_street(seed: int, **params) -> tuple[float, int]:
 
 def time_boltzmann(n_agents: int = 10_000, steps: int = 30, seed: int = 1) -> float:
     """Agent-steps per second of Mesa's bundled BoltzmannWealth model at `n_agents`."""
-    from mesa.examples.basic.boltzmann_wealth_model.model import (
-        BoltzmannScenario,
-        BoltzmannWealth,
-    )
-
     side = int(n_agents**0.5)
     model = BoltzmannWealth(BoltzmannScenario(n=n_agents, width=side, height=side, rng=seed))
     start = time.perf_counter()

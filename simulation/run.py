@@ -65,6 +65,7 @@ KEY_SERIES = KEY_DAILY
 
 def plot_timeseries(ts: pd.DataFrame, title: str, path: Path, burn_in: int) -> None:
     """Save a 2×3 figure of the key daily series."""
+    # Matplotlib costs most of a second to import: only runs that ask for a figure pay it.
     import matplotlib
 
     matplotlib.use("Agg")

@@ -18,7 +18,7 @@ import numpy as np
 
 SCENARIOS = ("baseline", "connection", "interaction", "full")
 SEEDS = (3, 11)
-WIDE_SEEDS = tuple(range(1001, 1021))  # the compiled kernels' proof (issue 11)
+WIDE_SEEDS = tuple(range(1001, 1021))  # the 20-seed fingerprints of tests/test_kernels.py
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -329,7 +329,7 @@ def test_nice_ticks_are_round_and_cover_the_range():
     assert all(abs(t * 10 - round(t * 10)) < 1e-9 for t in ticks)
 
 
-# --- classroom bugs (issue 12) ----------------------------------------------------------------
+# --- classroom use ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("text,seed", [("４２", 42), (" ７ ", 7), ("１_０００", 1000)])

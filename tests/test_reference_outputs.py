@@ -1,7 +1,6 @@
 """Refactorings change no result: outputs equal the fingerprints stored for model v2.
 
-The file was regenerated when model v2 (issue 8) changed results on purpose. A later change that
-is meant to change results regenerates it with
+A change that is meant to change results regenerates the reference file with
 `python tests/reference_outputs.py tests/data/reference_outputs_<name>.json` and says so in its
 commit; any other change must leave every fingerprint as it is.
 """

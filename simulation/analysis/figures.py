@@ -9,8 +9,10 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from simulation.core import outcomes
 from simulation.core.parameters import PARAMETERS
@@ -38,10 +40,9 @@ def factor_label(name: str) -> str:
 
 
 def _plt():
-    import matplotlib
-
+    """Pyplot on the file backend (Agg), with the report's style."""
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # pyplot only once the file backend is chosen
 
     plt.rcParams.update({"figure.dpi": 150, "font.size": 9, "axes.spines.top": False,
                          "axes.spines.right": False})  # fmt: skip
@@ -50,8 +51,6 @@ def _plt():
 
 def _label_panel(ax, labels: list[str], metric: str) -> None:
     """Label a horizontal per-metric panel: category ticks top-down, title with direction."""
-    from matplotlib.ticker import MaxNLocator
-
     ax.set_yticks(np.arange(len(labels)), labels)
     ax.invert_yaxis()
     ax.set_title(_title(metric), fontsize=8)

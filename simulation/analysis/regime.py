@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter, PercentFormatter, SymmetricalLogLocator
 
 from simulation.analysis.analyse import LEVEL, ab_test, mean_ci
 from simulation.analysis.figures import _plt, _title, factor_label
@@ -259,8 +261,6 @@ def _heatmap(ax, winners: pd.DataFrame, factors: list[str]) -> None:
 
 
 def _rect(x: float, y: float, colour: str, hatch: str | None):
-    from matplotlib.patches import Rectangle
-
     return Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=colour, edgecolor="white", lw=1.5,
                      hatch=hatch, alpha=0.9)  # fmt: skip
 
@@ -286,8 +286,6 @@ def _effects_panel(ax, table: pd.DataFrame, metric: str, span: float) -> None:
     typical = float(d["estimate"].abs().median()) if len(d) else math.nan
     extreme = float(np.nanmax(d[["ci_low", "ci_high"]].abs().to_numpy())) if len(d) else math.nan
     if outcomes.get(metric).kind != "share" and typical > 0 and extreme > 25 * typical:
-        from matplotlib.ticker import FuncFormatter, SymmetricalLogLocator
-
         threshold = 10 ** math.ceil(math.log10(typical))
         ax.set_yscale("symlog", linthresh=threshold)
         # 1-2-5 ticks in plain numbers: a decade or two of symlog otherwise shows one tick.
@@ -302,7 +300,6 @@ def _effects_panel(ax, table: pd.DataFrame, metric: str, span: float) -> None:
 
 
 def _percent():
-    from matplotlib.ticker import PercentFormatter
 
     return PercentFormatter(1.0, decimals=0)
 

@@ -97,7 +97,7 @@ def sensitivity_indices(
     names = list(dict.fromkeys(groups)) if groups else list(problem["names"])
     seed = manifest.get("root_seed")
     if kind == "sobol":
-        from SALib.analyze import sobol
+        from SALib.analyze import sobol  # optional: the experiments extra
 
         res = sobol.analyze(
             problem, Y, calc_second_order=design["second_order"], conf_level=level, seed=seed
@@ -108,7 +108,7 @@ def sensitivity_indices(
         )  # fmt: skip
         df.insert(0, "metric", metric)
         return df.sort_values("ST", ascending=False).reset_index(drop=True)
-    from SALib.analyze import morris
+    from SALib.analyze import morris  # optional: the experiments extra
 
     X = points[problem["names"]].to_numpy(dtype=float)
     res = morris.analyze(problem, X, Y, conf_level=level, num_levels=design["levels"], seed=seed)

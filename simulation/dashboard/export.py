@@ -17,6 +17,11 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from matplotlib import font_manager, rc_context
+from matplotlib.animation import FuncAnimation, PillowWriter
+from matplotlib.figure import Figure
+from PIL import Image, ImageDraw, ImageFont
+
 from simulation.dashboard import drawing, i18n, views
 from simulation.dashboard.explain import scenario_text
 from simulation.dashboard.session import Street, scenario_dir
@@ -27,8 +32,6 @@ SLIDE_INCHES, SLIDE_DPI = (13.333, 7.5), 144  # 16:9, 1920 x 1080 pixels
 
 def cjk_font() -> str | None:
     """The family name of an installed CJK font matplotlib can use, or None."""
-    from matplotlib import font_manager
-
     installed = {f.name for f in font_manager.fontManager.ttflist}
     found = next((name for name in CJK_FAMILIES if name in installed), None)
     if found is None:
@@ -96,9 +99,6 @@ def comparison_figure(session: Any):
     Returns:
         A matplotlib `Figure` (not attached to pyplot, so nothing leaks between pages).
     """
-    from matplotlib import rc_context
-    from matplotlib.figure import Figure
-
     session = snapshot(session)
     with rc_context(_rc()):
         fig = Figure(figsize=SLIDE_INCHES, dpi=SLIDE_DPI, layout="constrained")
@@ -153,16 +153,12 @@ def slide_bytes(session: Any, fmt: str = "png") -> bytes:
 
 
 def _font_context():
-    from matplotlib import rc_context
 
     return rc_context(_rc())
 
 
 def run_gif(session: Any, frames: int = 40, fps: int = 8) -> bytes:
     """An animated GIF of the run so far: the key indicators of A (and B) growing day by day."""
-    from matplotlib.animation import FuncAnimation, PillowWriter
-    from matplotlib.figure import Figure
-
     session = snapshot(session)
     days = session.street("A").days
     if not days:
@@ -232,8 +228,6 @@ def street_gif(session: Any, colour_by: str = "satisfaction", frames: int = 40) 
     Drawn every few days with the page's colouring from a replay (`replay`); the caption names
     the day in both languages.
     """
-    from PIL import Image, ImageDraw, ImageFont
-
     last = snapshot(session).day
     if last < 1:
         raise ValueError("nothing to animate yet: run the street for a few days first")
@@ -263,8 +257,6 @@ def street_gif(session: Any, colour_by: str = "satisfaction", frames: int = 40) 
 
 def _pil_font(image_font: Any, size: int) -> Any:
     """The CJK font for Pillow (the one matplotlib uses), else Pillow's default font."""
-    from matplotlib import font_manager
-
     family = cjk_font()
     if family:
         try:

@@ -65,7 +65,7 @@ def _start_server(max_sessions: int) -> tuple[str, subprocess.Popen]:
 def _cpu_s(pid: int | None) -> float:
     if pid is None:
         return float("nan")
-    import psutil
+    import psutil  # optional: the experiments extra
 
     times = psutil.Process(pid).cpu_times()
     return times.user + times.system
@@ -74,7 +74,7 @@ def _cpu_s(pid: int | None) -> float:
 def _rss_mb(pid: int | None) -> float:
     if pid is None:
         return float("nan")
-    import psutil
+    import psutil  # optional: the experiments extra
 
     return psutil.Process(pid).memory_info().rss / 2**20
 
@@ -119,7 +119,7 @@ def _result(pages: int, latencies: list[float], before, with_pages, cpu: float) 
 
 async def measure(url: str, pages: int, steps: int, pid: int | None) -> dict:
     """Open `pages` pages, step each `steps` times at once; return latencies and memory."""
-    from playwright.async_api import async_playwright
+    from playwright.async_api import async_playwright  # optional: the dev extra
 
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     latencies: list[float] = []
@@ -141,7 +141,7 @@ async def measure_follow(url: str, pages: int, steps: int, pid: int | None) -> d
     A step's latency is from the trainer's click until every follower shows the new day
     (wall clock of this process, which drives all pages).
     """
-    from playwright.async_api import async_playwright
+    from playwright.async_api import async_playwright  # optional: the dev extra
 
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     latencies: list[float] = []

@@ -236,7 +236,7 @@ def current_bands(session: Any) -> Any:
 
 def _run_in_background(session: Any, redraw: Callable[[], None]) -> None:
     """Start the seed runs in a thread that reports back into this page's own context."""
-    from solara.server import kernel_context
+    from solara.server import kernel_context  # optional: the dashboard extra
 
     context = kernel_context.get_current_context() if kernel_context.has_current_context() else None
     request = uncertainty.key(session)

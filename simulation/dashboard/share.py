@@ -133,6 +133,6 @@ def restore(session: Any, view: View) -> bool:
 
 def qr_svg(text: str) -> str:
     """The QR code of `text` as inline SVG (drawn offline by segno)."""
-    import segno
+    import segno  # optional: the dashboard extra
 
     return segno.make(text, error="m").svg_inline(scale=4, dark="#000", light="#fff")

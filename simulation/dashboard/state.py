@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -85,8 +86,6 @@ class Loop:
             try:
                 go_on = tick()
             except Exception:  # noqa: BLE001 - a dead page's reactive may raise; end quietly
-                import traceback
-
                 traceback.print_exc()
                 return
             if not go_on:

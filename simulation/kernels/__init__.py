@@ -32,6 +32,7 @@ file only, so the ledger codes the kernels take from `ledger` are checked at fir
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 from collections.abc import Callable, Mapping
 from typing import Any, cast, get_type_hints
@@ -161,8 +162,6 @@ def generator_addresses(rng) -> np.ndarray:
     sweep's SIGTERM), and Numba 0.68 then reads a null pointer and the process segfaults.
     Keep a reference to `rng` for as long as the addresses are used.
     """
-    import ctypes
-
     bits = rng.bit_generator.ctypes
     fn = [ctypes.cast(getattr(bits, f), ctypes.c_void_p).value for f in _DRAWS]
     return np.array([bits.state_address, bits.state.value, *fn], dtype=np.uint64)

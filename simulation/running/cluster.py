@@ -93,8 +93,8 @@ def connect(scheduler: str):
     Raises:
         ConfigError: Not an address, or nothing answers there (one line).
     """
-    from distributed import Client
-    from distributed.comm import get_address_host_port
+    from distributed import Client  # optional: the dask extra
+    from distributed.comm import get_address_host_port  # optional: the dask extra
 
     hint = "give tcp://HOST:PORT of a running `dask scheduler`"
     try:
@@ -122,7 +122,7 @@ def open_dask(scheduler: str | None, n: int) -> Iterator[tuple[Executor, int]]:
         n: Workers of the LocalCluster.
     """
     try:
-        from distributed import LocalCluster
+        from distributed import LocalCluster  # optional: the dask extra
     except ImportError:
         raise config_error(
             "--executor", "dask", "needs the dask extra: pip install 'gridgov[dask]'"
@@ -145,7 +145,7 @@ def open_dask(scheduler: str | None, n: int) -> Iterator[tuple[Executor, int]]:
                 n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                 dashboard_address="127.0.0.1:0", worker_dashboard_address=None,
             )  # fmt: skip
-            from distributed import Client
+            from distributed import Client  # optional: the dask extra
 
             client = Client(cluster, set_as_default=False)
             where = cluster.scheduler_address

@@ -160,13 +160,13 @@ def _continuous(exp: Experiment, base: dict) -> tuple[list, dict, np.ndarray]:
         b = np.array(problem["bounds"])
         sample = qmc.scale(unit, b[:, 0], b[:, 1])
     elif kind == "sobol":
-        from SALib.sample import sobol as sobol_sample
+        from SALib.sample import sobol as sobol_sample  # optional: the experiments extra
 
         sample = sobol_sample.sample(
             problem, n, calc_second_order=exp.design["second_order"], seed=exp.seed
         )
     else:
-        from SALib.sample import morris as morris_sample
+        from SALib.sample import morris as morris_sample  # optional: the experiments extra
 
         sample = morris_sample.sample(problem, n, num_levels=exp.design["levels"], seed=exp.seed)
     crossed = [s for s in switches if s not in sampled]

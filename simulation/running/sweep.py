@@ -9,6 +9,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from tqdm import tqdm
+
 from simulation.config import config_error
 from simulation.folders import safe_slug
 from simulation.running.cluster import ExecutorLost
@@ -146,8 +148,6 @@ def _sweep(design, store, pool, n_workers, executor, opts, chunk_size, progress)
     status, stats = "interrupted", ExecStats()
     try:
         if progress:
-            from tqdm import tqdm
-
             name = design.experiment.name[:40]
             bar = tqdm(total=design.n_runs, initial=len(finished), unit="run", desc=name,
                        file=sys.stderr, dynamic_ncols=True)  # fmt: skip
