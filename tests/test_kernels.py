@@ -110,7 +110,8 @@ def test_a_sweep_stopped_by_signals_at_any_moment_exits_cleanly(tmp_path):
     exp = tmp_path / "slow.toml"
     exp.write_text(
         f'[experiment]\nname = "slow"\nscenario = "{ROOT / "scenarios" / "baseline.toml"}"\n'
-        "replications = 2\nseed = 7\ndays = 3000\n[parameters]\ngrids_per_street = 2\n"
+        # 200 runs: far more than a sweep finishes in the second before it is stopped.
+        "replications = 50\nseed = 7\ndays = 3000\n[parameters]\ngrids_per_street = 2\n"
         'households_per_grid = 30\nburn_in_days = 5\n[design]\nkind = "factorial"\n'
         "factors = { identity = [false, true], connection = [false, true] }\n"
     )
@@ -130,7 +131,7 @@ def test_a_sweep_stopped_by_signals_at_any_moment_exits_cleanly(tmp_path):
         time.sleep(0.1 + 0.15 * i)
         proc.send_signal(signal.SIGTERM)
         codes.append(proc.wait(timeout=120))
-    assert set(codes) <= {130, 0}, codes  # 0: it finished before the signal
+    assert codes == [130] * 8, codes  # a lost stop (0) or a crash fails
 
 
 def test_a_call_site_goes_to_the_compiled_entry_after_the_first_call():

@@ -236,6 +236,7 @@ def line_chart(
     days: Sequence[float],
     series: Sequence[Series],
     unit: str = "",
+    *,
     width: int = 320,
     height: int = 190,
     zero_line: bool = False,
