@@ -85,7 +85,7 @@ def compiled_passes(seed: int = 1, repeats: int = 2000) -> list[tuple[str, float
     """
     model = GridGovernanceModel(rng=seed, identity=True, connection=True, interaction=True)
     model.run(300)
-    hh, at, al = model.households, model.attitudes, model.alliance
+    hh, at = model.households, model.attitudes
 
     @njit
     def decay_loop(att, base, tie, k):
@@ -93,14 +93,14 @@ def compiled_passes(seed: int = 1, repeats: int = 2000) -> list[tuple[str, float
             kh.decay(att, base, tie, 0.0, 1.0)
 
     @njit
-    def volunteer_loop(u, z, helping, peer, last, hours, grid, day, per_grid, today, k):
+    def volunteer_loop(v, prm, u, z, helping, day, k):
         for _ in range(k):
-            kh.volunteer(u, z, helping, peer, -6.0, last, hours, 0.0, grid, day, per_grid, today)
+            kh.volunteer(v, prm, u, z, helping, day)
 
     @njit
-    def stocks_loop(row, status, ids, att, sat, rated, last, day, tie, ptie, same, n, k):
+    def stocks_loop(row, status, ids, day, src, k):
         for _ in range(k):
-            kr.snapshot_stocks(row, status, ids, att, sat, rated, last, day, 30, tie, ptie, same, n)
+            kr.snapshot_stocks(row, status, ids, day, src)
 
     def per_call(loop, *args):
         loop(*args, 1)
@@ -110,17 +110,24 @@ def compiled_passes(seed: int = 1, repeats: int = 2000) -> list[tuple[str, float
 
     rng = np.random.default_rng(seed)
     z = at._volunteer_weights @ hh.attitudes
+    # The volunteering pass writes into its record: give it copies of what it writes.
+    v = at._volunteering
+    volunteering = v._replace(
+        last_volunteered=v.last_volunteered.copy(),
+        volunteer_hours=v.volunteer_hours.copy(),
+        per_grid=np.zeros_like(v.per_grid),
+        by_day=v.by_day.copy(),
+        n_by_day=v.n_by_day.copy(),
+    )
     rows = [
         ("decay: 4 × 3,600 updates", per_call(decay_loop, hh.attitudes.copy(),
                                               hh.attitude_base, hh.worker_tie.copy())),
         ("volunteering: 3,600 comparisons", per_call(
-            volunteer_loop, rng.random(hh.n), z, at._helping, at._peer_weight,
-            hh.last_volunteered.copy(), hh.volunteer_hours.copy(), hh.grid, model.day,
-            np.zeros(model.n_grids, np.int64), np.zeros(hh.n, np.int64))),
+            volunteer_loop, volunteering, at._volunteer_params, rng.random(hh.n), z,
+            at._neighbours_helping.helping, model.day)),
         ("stocks: 5 sums and 2 counts over 3,600", per_call(
             stocks_loop, np.zeros(9), model.casework.ledger.status, model.casework.open_ids,
-            hh.attitudes, hh.satisfaction, hh.rated, hh.last_volunteered, model.day,
-            hh.worker_tie, al.partner_tie, al.same_street, al.n_same_street)),
+            model.day, model.recorder._sources)),
     ]  # fmt: skip
     for label, make in (
         ("NumPy: 3,600 uniform draws", lambda: rng.random(hh.n)),

@@ -1,10 +1,14 @@
 """Attitudes: satisfaction by disconfirmation, trust faster down than up, participation."""
 
+from typing import get_type_hints
+
 import numpy as np
 from helpers import SMALL
 
 from simulation.core.casework import Experience
 from simulation.core.model import GridGovernanceModel
+from simulation.core.parameters import PARAMETERS
+from simulation.kernels import records as kr
 
 
 def _feel(m, quality, delay):
@@ -60,3 +64,13 @@ def test_volunteers_of_yesterday_are_counted_per_grid():
     assert v.shape == (m.n_grids,) and v.sum() >= 0
     recent = (m.day - m.households.last_volunteered) < 30
     assert m.metrics_today()["volunteers_30d"] == recent.sum()
+
+
+def test_the_household_kernels_read_each_parameter_in_its_kind():
+    """The households' parameter records name parameters; each field has the parameter's kind."""
+    for record in (kr.FeelParams, kr.VolunteerParams):
+        fields = get_type_hints(record)
+        assert set(fields) - {"satisfied"} <= set(PARAMETERS), record
+        for name, kind in fields.items():
+            if name in PARAMETERS:
+                assert kind is PARAMETERS[name].kind, name

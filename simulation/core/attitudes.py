@@ -17,8 +17,9 @@ import numpy as np
 
 from simulation.core.mechanisms import Rules
 from simulation.core.part import ModelPart
-from simulation.kernels import CallSite
+from simulation.kernels import CallSite, make_record
 from simulation.kernels import households as kh
+from simulation.kernels import records as kr
 
 if TYPE_CHECKING:
     from simulation.core.casework import Experience
@@ -42,43 +43,52 @@ class Attitudes(ModelPart):
         p, hh = self.p, self.households
         self.n_streets = p["n_streets"]
         self.neighbours = model.neighbours
-        neighbour_count = np.maximum(np.diff(self.neighbours.indptr), 1)
+        adj = self.neighbours
+        if not np.all(adj.data == 1.0):
+            raise ValueError("the neighbour network must have unit weights")
         self._volunteer_weights = np.array([p["volunteer_identity"], p["volunteer_trust"], 0.0])
-        self._peer_weight = p["volunteer_peer"] / neighbour_count
         #: Per grid, households that volunteered yesterday (today's helping hands).
         self.volunteered_yesterday = np.zeros(self.n_grids, dtype=np.int64)
+        # The kernels' records, over these arrays and the households' (the kernels write them).
+        self._volunteering = kr.Volunteering(
+            last_volunteered=hh.last_volunteered,
+            volunteer_hours=hh.volunteer_hours,
+            grid=hh.grid,
+            peer_weight=p["volunteer_peer"] / np.maximum(np.diff(adj.indptr), 1),
+            per_grid=self.volunteered_yesterday,
+            by_day=np.zeros((RECENT + 1, hh.n), dtype=np.int64),
+            n_by_day=np.zeros(RECENT + 1, dtype=np.int64),
+        )
         # Neighbours helping, kept up to date from the volunteers of the last RECENT + 1 days.
-        if not np.all(self.neighbours.data == 1.0):
-            raise ValueError("the neighbour network must have unit weights")
-        self._helping = np.zeros(hh.n)
-        self._active = np.zeros(hh.n, dtype=bool)
-        self._volunteers_by_day = np.zeros((RECENT + 1, hh.n), dtype=np.int64)
-        self._n_by_day = np.zeros(RECENT + 1, dtype=np.int64)
+        self._neighbours_helping = kr.NeighboursHelping(
+            indptr=adj.indptr,
+            indices=adj.indices,
+            helping=np.zeros(hh.n),
+            active=np.zeros(hh.n, dtype=bool),
+        )
+        self._attitude_arrays = kr.AttitudeArrays(
+            attitudes=hh.attitudes,
+            expected_quality=hh.expected_quality,
+            expected_delay=hh.expected_delay,
+            satisfaction=hh.satisfaction,
+            rated=hh.rated,
+        )
+        self._feel_params = make_record(kr.FeelParams, {**p, "satisfied": SATISFIED})
+        self._volunteer_params = make_record(kr.VolunteerParams, p)
         self._update_helping = CallSite(kh.volunteering_neighbours)
         self._volunteer = CallSite(kh.volunteer)
         self._event = CallSite(kh.identity_event)
         self._decay = CallSite(kh.decay)
         self._feel = CallSite(kh.feel)
-        self._feel_params = tuple(
-            float(v)
-            for v in (
-                p["satisfaction_bias"], p["satisfaction_quality"], p["satisfaction_delay"],
-                p["expectation_drift"], p["trust_up"], p["trust_down"], p["identity_gain"],
-                p["efficacy_gain"], SATISFIED, p["disappointment"],
-            )
-        )  # fmt: skip
 
     def volunteering_neighbours(self, day: int) -> np.ndarray:
         """Per household, how many of its neighbours volunteered in the last 30 days.
 
         Read before today's volunteering; the day's rules share this one array.
         """
-        adj = self.neighbours
-        self._update_helping(
-            adj.indptr, adj.indices, self.households.last_volunteered, day, RECENT,
-            self._helping, self._active, self._volunteers_by_day, self._n_by_day,
-        )  # fmt: skip
-        return self._helping
+        helping = self._neighbours_helping
+        self._update_helping(helping, self._volunteering, day, RECENT)
+        return helping.helping
 
     def feel(self, exp: Experience) -> None:
         """Households rate today's fixes and feel today's let-downs.
@@ -94,21 +104,19 @@ class Attitudes(ModelPart):
         faster down than up; a satisfied household identifies more, and one whose own report
         was fixed feels more effective.
         """
-        hh, rec = self.households, self.recorder
+        rec = self.recorder
         # The types the compiled call site was made for (an Experience may come from outside).
-        down = np.ascontiguousarray(exp.let_down, dtype=np.int64)
-        satisfied = self._feel(
-            hh.attitudes, hh.expected_quality, hh.expected_delay, hh.satisfaction, hh.rated,
-            down,
-            np.ascontiguousarray(exp.rows, dtype=np.int64),
-            np.ascontiguousarray(exp.quality, dtype=float),
-            np.ascontiguousarray(exp.delay, dtype=float),
-            np.ascontiguousarray(exp.ok, dtype=bool),
-            np.ascontiguousarray(exp.self_reported, dtype=bool),
-            self._feel_params,
-        )  # fmt: skip
-        if len(down):
-            rec.count("disappointed", len(down))
+        lived = kr.Experience(
+            rows=np.ascontiguousarray(exp.rows, dtype=np.int64),
+            quality=np.ascontiguousarray(exp.quality, dtype=float),
+            delay=np.ascontiguousarray(exp.delay, dtype=float),
+            ok=np.ascontiguousarray(exp.ok, dtype=bool),
+            self_reported=np.ascontiguousarray(exp.self_reported, dtype=bool),
+            let_down=np.ascontiguousarray(exp.let_down, dtype=np.int64),
+        )
+        satisfied = self._feel(self._attitude_arrays, lived, self._feel_params)
+        if len(lived.let_down):
+            rec.count("disappointed", len(lived.let_down))
         if len(exp.rows):
             rec.count("rated", len(exp.rows))
             rec.count("satisfied", satisfied)
@@ -117,15 +125,9 @@ class Attitudes(ModelPart):
         """Residents volunteer (peer effect from `helping`); identity events are held."""
         p, hh = self.p, self.households
         z = self._volunteer_weights @ hh.attitudes  # a BLAS product: made here, not compiled
-        hours = p["volunteer_session_hours"]
-        slot = day % len(self._n_by_day)
-        n = self._volunteer(
-            self.rng.random(hh.n), z, helping, self._peer_weight, float(p["volunteer_d0"]),
-            hh.last_volunteered, hh.volunteer_hours, float(hours), hh.grid, day,
-            self.volunteered_yesterday, self._volunteers_by_day[slot],
-        )  # fmt: skip
-        self._n_by_day[slot] = n
-        self.recorder.count("volunteer_hours", hours * n)
+        u = self.rng.random(hh.n)
+        n = self._volunteer(self._volunteering, self._volunteer_params, u, z, helping, day)
+        self.recorder.count("volunteer_hours", p["volunteer_session_hours"] * n)
         if identity_event_day(self.rules, p, day):
             self._event(
                 self.rng.random(hh.n), hh.identity, hh.party_member, float(p["event_attendance"]),

@@ -22,6 +22,7 @@ from simulation.core import needs as nd
 from simulation.core.outcomes import DAILY, SUMMARY, Outcome
 from simulation.kernels import CallSite
 from simulation.kernels.recording import STOCK_COLUMNS, snapshot_stocks
+from simulation.kernels.records import StockSources
 
 if TYPE_CHECKING:
     from simulation.core.model import GridGovernanceModel
@@ -91,6 +92,7 @@ class DailyRecorder:
         self.flow, self.stock = self._columns()
         self.day = 0
         self._snapshot = CallSite(snapshot_stocks)
+        self._sources: StockSources | None = None  # the model's arrays, once it has them
 
     def __setstate__(self, state: dict) -> None:
         # A copy or an unpickled model: the named columns must be views of its tables again.
@@ -134,12 +136,23 @@ class DailyRecorder:
         `simulation.kernels.recording`, summed in NumPy's order.
         """
         m = self.model
-        hh, alliance = m.households, m.alliance
+        if self._sources is None:  # the households and the alliance are built after this
+            hh, al = m.households, m.alliance
+            self._sources = StockSources(
+                attitudes=hh.attitudes,
+                satisfaction=hh.satisfaction,
+                rated=hh.rated,
+                last_volunteered=hh.last_volunteered,
+                window=WINDOW,
+                worker_tie=hh.worker_tie,
+                partner_tie=al.partner_tie,
+                same_street=al.same_street,
+                n_same_street=int(al.n_same_street),
+            )
+        led = m.casework.ledger
         self._snapshot(
-            self._stocks[self.day], m.casework.ledger.status, m.casework.open_ids,
-            hh.attitudes, hh.satisfaction, hh.rated, hh.last_volunteered, self.day, WINDOW,
-            hh.worker_tie, alliance.partner_tie, alliance.same_street, alliance.n_same_street,
-        )  # fmt: skip
+            self._stocks[self.day], led.status, m.casework.open_ids, self.day, self._sources
+        )
 
     def frame(self, upto: int | None = None) -> pd.DataFrame:
         """Daily indicators for days 1..`upto` (default: today) as a DataFrame."""

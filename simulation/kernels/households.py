@@ -17,27 +17,32 @@ IDENTITY, TRUST, EFFICACY = 0, 1, 2
 
 
 @kernel
-def volunteering_neighbours(indptr, indices, last_volunteered, day, recent, helping, active,
-                            volunteers_by_day, n_by_day):  # fmt: skip
-    """Keep `helping` (per household, neighbours who volunteered in the last `recent` days).
+def volunteering_neighbours(nb, v, day, recent):
+    """Keep `nb.helping` (per household, neighbours who volunteered in the last `recent` days).
 
     Only households that volunteered yesterday or exactly `recent` days ago can have changed
     status; each change moves its neighbours' counts by one (the adjacency is symmetric with
     unit weights, so the counts are the same integers a full matrix product gives).
-    `volunteers_by_day` holds the volunteers of the last `recent` + 1 days, one row per day
-    modulo its length (filled by `volunteer`).
+    `v.by_day` holds the volunteers of the last `recent` + 1 days, one row per day modulo its
+    length (filled by `volunteer`).
+
+    Args:
+        nb: The neighbour network and its counts (`simulation.kernels.records.NeighboursHelping`).
+        v: The households' volunteering (`simulation.kernels.records.Volunteering`).
+        day: Today.
+        recent: Days in "volunteered recently".
     """
-    rows = len(n_by_day)
+    rows = len(v.n_by_day)
     for back in (1, recent):
         slot = (day - back) % rows
-        for i in range(n_by_day[slot]):
-            h = volunteers_by_day[slot, i]
-            now = day - last_volunteered[h] < recent
-            if now != active[h]:
-                active[h] = now
+        for i in range(v.n_by_day[slot]):
+            h = v.by_day[slot, i]
+            now = day - v.last_volunteered[h] < recent
+            if now != nb.active[h]:
+                nb.active[h] = now
                 step = 1.0 if now else -1.0
-                for j in range(indptr[h], indptr[h + 1]):
-                    helping[indices[j]] += step
+                for j in range(nb.indptr[h], nb.indptr[h + 1]):
+                    nb.helping[nb.indices[j]] += step
 
 
 @kernel
@@ -53,31 +58,36 @@ def feel_let_downs(trust, down, trust_down, disappointment):
 
 
 @kernel
-def feel(att, expected_quality, expected_delay, satisfaction, rated, down, rows, quality,
-         delay, ok, self_reported, prm):  # fmt: skip
-    """Households feel today's let-downs (`down`), then rate today's fixes.
+def feel(a, e, prm):
+    """Households feel today's let-downs, then rate today's fixes.
 
     Returns how many ratings were satisfied (see `feel_ratings`).
+
+    Args:
+        a: The households' attitudes (`simulation.kernels.records.AttitudeArrays`).
+        e: What they lived through today (`simulation.kernels.records.Experience`).
+        prm: The coefficients (`simulation.kernels.records.FeelParams`).
     """
-    if len(down):
-        feel_let_downs(att[TRUST], down, prm[5], prm[9])
-    if len(rows) == 0:
+    if len(e.let_down):
+        feel_let_downs(a.attitudes[TRUST], e.let_down, prm.trust_down, prm.disappointment)
+    if len(e.rows) == 0:
         return 0
-    return feel_ratings(att, expected_quality, expected_delay, satisfaction, rated, rows,
-                        quality, delay, ok, self_reported, prm)  # fmt: skip
+    return feel_ratings(a, e, prm)
 
 
 @kernel
-def feel_ratings(att, expected_quality, expected_delay, satisfaction, rated, rows, quality,
-                 delay, ok, self_reported, prm):  # fmt: skip
-    """Households rate today's fixes; returns how many were satisfied (above `satisfied`).
+def feel_ratings(a, e, prm):
+    """Households rate today's fixes; returns how many were satisfied (above `prm.satisfied`).
 
-    `prm`: satisfaction bias, quality and delay weights, expectation drift, trust up and down
-    rates, identity and efficacy gains, the satisfied threshold, the disappointment level.
     Statement by statement as the NumPy rule read and wrote its arrays (each gathers old
-    values, then scatters).
+    values, then scatters). Arguments as for `feel`.
     """
-    bias, w_quality, w_delay, drift, up, down, g_identity, g_efficacy, satisfied, _ = prm
+    bias, drift, satisfied = prm.satisfaction_bias, prm.expectation_drift, prm.satisfied
+    w_quality, w_delay = prm.satisfaction_quality, prm.satisfaction_delay
+    up, down = prm.trust_up, prm.trust_down
+    att, satisfaction, rated = a.attitudes, a.satisfaction, a.rated
+    expected_quality, expected_delay = a.expected_quality, a.expected_delay
+    rows, quality, delay = e.rows, e.quality, e.delay
     n = len(rows)
     s = np.empty(n)
     eq = np.empty(n)
@@ -106,8 +116,8 @@ def feel_ratings(att, expected_quality, expected_delay, satisfaction, rated, row
         new[i] = t + step * (s[i] - t)
     for i in range(n):
         att[TRUST, rows[i]] = new[i]
-    _gain_where(att[IDENTITY], rows, s > satisfied, g_identity, new)
-    _gain_where(att[EFFICACY], rows, ok & self_reported, g_efficacy, new)
+    _gain_where(att[IDENTITY], rows, s > satisfied, prm.identity_gain, new)
+    _gain_where(att[EFFICACY], rows, e.ok & e.self_reported, prm.efficacy_gain, new)
     return n_satisfied
 
 
@@ -124,32 +134,41 @@ def _gain_where(values, rows, mask, gain, scratch):
 
 
 @kernel
-def volunteer(u, z, helping, peer_weight, d0, last_volunteered, volunteer_hours, hours,
-              grid, day, volunteered, today):  # fmt: skip
+def volunteer(v, prm, u, z, helping, day):
     """Residents volunteer with probability logistic(z + helping·peer + d0); returns how many.
 
-    `u` holds one uniform draw per household, `z` the attitude weighting (a BLAS product;
-    both made by the caller in NumPy); `volunteered` gets the count per grid, `today` the
-    households that volunteered (the first ones).
+    `v.per_grid` gets the count per grid, today's row of `v.by_day` the households that
+    volunteered (the first ones) and `v.n_by_day` their number.
+
+    Args:
+        v: The households' volunteering (`simulation.kernels.records.Volunteering`).
+        prm: The parameters (`simulation.kernels.records.VolunteerParams`).
+        u: One uniform draw per household (NumPy's, made by the caller).
+        z: The attitude weighting per household (a BLAS product, made by the caller).
+        helping: Per household, neighbours who volunteered in the last 30 days.
+        day: Today.
     """
     n = len(z)
-    volunteered[:] = 0
+    v.per_grid[:] = 0
     x = np.empty(n)
     top = -np.inf
     for h in range(n):
-        x[h] = z[h] + helping[h] * peer_weight[h] + d0
+        x[h] = z[h] + helping[h] * v.peer_weight[h] + prm.volunteer_d0
         top = max(top, x[h])
     # The logistic is increasing: a draw above the largest probability (with a margin far
     # beyond rounding) decides "no" without computing that household's exponential.
     ceiling = (1.0 / (1.0 + math.exp(-top))) * (1.0 + 1e-9)
+    slot = day % len(v.n_by_day)
+    today = v.by_day[slot]
     count = 0
     for h in range(n):
         if u[h] <= ceiling and u[h] < 1.0 / (1.0 + math.exp(-x[h])):
-            last_volunteered[h] = day
-            volunteer_hours[h] += hours
-            volunteered[grid[h]] += 1
+            v.last_volunteered[h] = day
+            v.volunteer_hours[h] += prm.volunteer_session_hours
+            v.per_grid[v.grid[h]] += 1
             today[count] = h
             count += 1
+    v.n_by_day[slot] = count
     return count
 
 

@@ -119,9 +119,16 @@ def numpy_masked_sum(a, mask):
 
 
 @kernel
-def snapshot_stocks(row, status, open_ids, attitudes, satisfaction, rated, last_volunteered,
-                    day, window, worker_tie, partner_tie, same_street, n_same_street):  # fmt: skip
-    """Fill `row` (columns of `STOCK_COLUMNS`) with today's stocks."""
+def snapshot_stocks(row, status, open_ids, day, src):
+    """Fill `row` (columns of `STOCK_COLUMNS`) with today's stocks.
+
+    Args:
+        row: Today's row of the recorder's stocks.
+        status: The need ledger's status column.
+        open_ids: The needs not yet resolved or given up.
+        day: Today.
+        src: The households' and partners' arrays (`simulation.kernels.records.StockSources`).
+    """
     hidden = waiting = 0
     for nid in open_ids:
         s = status[nid]
@@ -129,6 +136,7 @@ def snapshot_stocks(row, status, open_ids, attitudes, satisfaction, rated, last_
             hidden += 1
         elif s == QUEUED or s == IN_HAND:
             waiting += 1
+    attitudes, rated = src.attitudes, src.rated
     n = attitudes.shape[1]
     row[0] = waiting
     row[1] = hidden
@@ -138,14 +146,14 @@ def snapshot_stocks(row, status, open_ids, attitudes, satisfaction, rated, last_
     n_rated = 0
     for h in range(n):
         n_rated += rated[h]
-    row[5] = numpy_masked_sum(satisfaction, rated) / n_rated if n_rated else np.nan
+    row[5] = numpy_masked_sum(src.satisfaction, rated) / n_rated if n_rated else np.nan
     active = 0
     for h in range(n):
-        active += day - last_volunteered[h] < window
+        active += day - src.last_volunteered[h] < src.window
     row[6] = active
-    row[7] = numpy_sum(worker_tie) / n
-    total = numpy_masked_sum(partner_tie.ravel(), same_street.ravel())
-    row[8] = total / n_same_street if n_same_street else np.nan
+    row[7] = numpy_sum(src.worker_tie) / n
+    total = numpy_masked_sum(src.partner_tie.ravel(), src.same_street.ravel())
+    row[8] = total / src.n_same_street if src.n_same_street else np.nan
 
 
 @kernel

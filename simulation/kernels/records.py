@@ -1,8 +1,14 @@
-"""The records the casework kernels take: the street's arrays, the day, the parameters.
+"""The records the kernels take: the street's arrays, the day, the parameters.
 
-`simulation.core.casework.Casework` builds them (`simulation.kernels.make_record` converts
-each field to its declared type) and `simulation.kernels.casework.casework_day` reads them.
-A record's fields are part of the compiled signature: changing one recompiles the kernels.
+The casework's (`StreetArrays`, `Today`, `CaseParams`) are built by
+`simulation.core.casework.Casework` and read by `simulation.kernels.casework.casework_day`;
+the households' (`AttitudeArrays`, `Experience`, `FeelParams`, `Volunteering`,
+`NeighboursHelping`, `VolunteerParams`) by `simulation.core.attitudes.Attitudes` for
+`simulation.kernels.households`; `StockSources` by `simulation.core.metrics.DailyRecorder` for
+`simulation.kernels.recording.snapshot_stocks`. Records of arrays are built once over their
+owners' arrays (the kernels write into them); `simulation.kernels.make_record` converts each
+field of a parameter record to its declared type. A record's fields are part of the compiled
+signature: changing one recompiles the kernels.
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+
+# ------------------------------------------------------------------------ the casework
 
 
 class StreetArrays(NamedTuple):
@@ -141,3 +149,90 @@ class CaseParams(NamedTuple):
     closed_case_loop: bool
     follow_up_visits: bool
     flow: FlowColumns
+
+
+# ------------------------------------------------------------------------ the households
+
+
+class AttitudeArrays(NamedTuple):
+    """The households' attitudes and what they expect of and felt about a fix."""
+
+    attitudes: np.ndarray  # 3 × household: identity, trust, efficacy
+    expected_quality: np.ndarray  # per household
+    expected_delay: np.ndarray  # per household, days
+    satisfaction: np.ndarray  # per household, its last rating (smoothed; NaN before the first)
+    rated: np.ndarray  # per household, it has rated a fix
+
+
+class Experience(NamedTuple):
+    """What households lived through today (`simulation.core.casework.Experience`).
+
+    One entry per fix attempt, then the households let down.
+    """
+
+    rows: np.ndarray  # household of each attempt
+    quality: np.ndarray  # quality of the fix in [0, 1]
+    delay: np.ndarray  # days since first reported (never reported: the expected delay)
+    ok: np.ndarray  # the fix held
+    self_reported: np.ndarray  # the household reported the need itself
+    let_down: np.ndarray  # households disappointed today (one entry per let-down)
+
+
+class FeelParams(NamedTuple):
+    """Coefficients of the households' ratings and let-downs (parameters of the same names)."""
+
+    satisfaction_bias: float
+    satisfaction_quality: float
+    satisfaction_delay: float
+    expectation_drift: float
+    trust_up: float
+    trust_down: float
+    identity_gain: float
+    efficacy_gain: float
+    satisfied: float  # satisfaction above which a rating counts as satisfied
+    disappointment: float
+
+
+class Volunteering(NamedTuple):
+    """The households' volunteering and the record of who volunteered on the last days."""
+
+    last_volunteered: np.ndarray  # per household, the last day it volunteered
+    volunteer_hours: np.ndarray  # per household, hours volunteered so far
+    grid: np.ndarray  # per household, its grid
+    peer_weight: np.ndarray  # per household, `volunteer_peer` over its number of neighbours
+    per_grid: np.ndarray  # per grid, households that volunteered on the last volunteering day
+    by_day: np.ndarray  # day × household: each day's volunteers, one row per day modulo rows
+    n_by_day: np.ndarray  # per row of `by_day`, how many volunteers it holds
+
+
+class NeighboursHelping(NamedTuple):
+    """The neighbour network and, per household, its neighbours who volunteered recently."""
+
+    indptr: np.ndarray  # per household + 1: offsets into `indices` (CSR, unit weights)
+    indices: np.ndarray  # the neighbours of each household
+    helping: np.ndarray  # per household, neighbours who volunteered in the last `recent` days
+    active: np.ndarray  # per household, it counts in its neighbours' `helping`
+
+
+class VolunteerParams(NamedTuple):
+    """Parameters of volunteering (of the same names)."""
+
+    volunteer_d0: float
+    volunteer_session_hours: float
+
+
+# ------------------------------------------------------------------------ the day's end
+
+
+class StockSources(NamedTuple):
+    """What the day-end stocks are read from, besides the need ledger."""
+
+    attitudes: np.ndarray  # 3 × household: identity, trust, efficacy
+    satisfaction: np.ndarray  # per household
+    rated: np.ndarray  # per household
+    last_volunteered: np.ndarray  # per household
+    window: int  # days in "volunteered recently"
+    worker_tie: np.ndarray  # per household
+    partner_tie: np.ndarray  # grid × partner
+    same_street: np.ndarray  # grid × partner: both are on the same street
+    n_same_street: int  # grid–partner pairs on the same street
