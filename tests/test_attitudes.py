@@ -5,10 +5,10 @@ from typing import get_type_hints
 import numpy as np
 from helpers import SMALL
 
-from simulation.core.casework import Experience
 from simulation.core.model import GridGovernanceModel
 from simulation.core.parameters import PARAMETERS
 from simulation.kernels import records as kr
+from simulation.kernels.records import Experience
 
 
 def _feel(m, quality, delay):

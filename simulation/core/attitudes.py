@@ -22,8 +22,8 @@ from simulation.kernels import households as kh
 from simulation.kernels import records as kr
 
 if TYPE_CHECKING:
-    from simulation.core.casework import Experience
     from simulation.core.model import GridGovernanceModel
+    from simulation.kernels.records import Experience
 
 RECENT = 30  # days in "volunteered recently"
 SATISFIED = 0.6  # satisfaction above which a rating counts as satisfied

@@ -8,7 +8,6 @@ the households rate. Hand-offs reach the partners of the `Alliance` it is `conne
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,24 +19,13 @@ from simulation.core.part import ModelPart
 from simulation.kernels import CallSite, check_constants, generator_addresses, make_record
 from simulation.kernels import casework as kc
 from simulation.kernels import records as kr
+from simulation.kernels.records import Experience
 
 if TYPE_CHECKING:
     from simulation.core.alliance import Alliance
     from simulation.core.model import GridGovernanceModel
 
 MAX_REFUSALS = kc.MAX_REFUSALS  # refused hand-offs before a partner-level need is escalated
-
-
-@dataclass
-class Experience:
-    """What households lived through today: one entry per fix attempt (see `Casework.work`)."""
-
-    rows: np.ndarray  # household of each attempt
-    quality: np.ndarray  # quality of the fix in [0, 1]
-    delay: np.ndarray  # days since first reported (never reported: the expected delay)
-    ok: np.ndarray  # the fix held (else the need reopens)
-    self_reported: np.ndarray  # the household reported the need itself
-    let_down: np.ndarray  # households disappointed today: an overdue wait, a lost case
 
 
 class Casework(ModelPart):

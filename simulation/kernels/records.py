@@ -165,7 +165,7 @@ class AttitudeArrays(NamedTuple):
 
 
 class Experience(NamedTuple):
-    """What households lived through today (`simulation.core.casework.Experience`).
+    """What households lived through today: what `Casework.work` returns for `Attitudes.feel`.
 
     One entry per fix attempt, then the households let down.
     """
