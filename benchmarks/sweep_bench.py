@@ -44,6 +44,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from simulation.cli.bench import bounded_int
 from simulation.running.spec import load_experiment
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -682,19 +683,6 @@ def print_benchmark(res: dict) -> None:
     )
 
 
-def _bounded(low: int, high: int, what: str):
-    """An argparse type: an integer from `low` to `high`."""
-
-    def parse(text: str) -> int:
-        value = int(text)
-        if not low <= value <= high:
-            raise ValueError(text)
-        return value
-
-    parse.__name__ = f"{what} ({low}-{high})"  # argparse names the type in its message
-    return parse
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the sweep benchmarks from the command line."""
     p = argparse.ArgumentParser(
@@ -715,11 +703,11 @@ def main(argv: list[str] | None = None) -> int:
         help=f"{QUICK_DAYS} scored days a run: a smoke test of the benchmark, not its figures",
     )  # fmt: skip
     p.add_argument(
-        "--replications", type=_bounded(1, 10_000, "replications"), default=None,
+        "--replications", type=bounded_int(1, 10_000, "replications"), default=None,
         help="the experiment's replications (core runs a fifth of them)",
     )  # fmt: skip
     p.add_argument(
-        "--rounds", type=_bounded(1, 20, "rounds"), default=None,
+        "--rounds", type=bounded_int(1, 20, "rounds"), default=None,
         help="before/after sweeps per code, alternating (default 2)",
     )  # fmt: skip
     p.add_argument(

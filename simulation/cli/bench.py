@@ -46,7 +46,7 @@ def _command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bounded(low: int, high: int, what: str):
+def bounded_int(low: int, high: int, what: str):
     """An argparse type: an integer from `low` to `high` (a bad one is one line, exit 2)."""
 
     def parse(text: str) -> int:
@@ -71,7 +71,7 @@ def add_parser(sub) -> None:
     )
     p.add_argument(
         "--repeats",
-        type=_bounded(1, 100, "number of repeats"),
+        type=bounded_int(1, 100, "number of repeats"),
         default=None,
         help="street/Boltzmann repeats (median; default 3)",
     )

@@ -299,12 +299,6 @@ def metric_unit(name: str, lang: str | None = None) -> str:
     return o.unit_zh if _lang(lang) == "zh" else o.unit
 
 
-def metric_definition(name: str, lang: str | None = None) -> str:
-    """A metric's definition in `lang`, read from the metric registry."""
-    o = _outcome(name)
-    return o.definition_zh if _lang(lang) == "zh" else o.definition
-
-
 def pick(en: str, zh: str, lang: str | None = None) -> str:
     """Choose between a pair of texts read from elsewhere (a scenario file, a lesson, a rule)."""
     return (zh or en) if _lang(lang) == "zh" else (en or zh)
