@@ -12,6 +12,8 @@ import argparse
 import importlib
 import sys
 
+from simulation.config import ConfigError
+
 # Modules that contribute subcommands, in the order `gridgov --help` lists them.
 COMMAND_MODULES = (
     "simulation.cli.run",
@@ -43,8 +45,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the `gridgov` command line and return its exit code."""
-    from simulation.config import ConfigError
-
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

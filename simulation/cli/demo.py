@@ -3,7 +3,7 @@
 Runs the mechanisms experiment (the 2³ factorial of identity × connection × interaction on
 the default street) with fewer replications through the same pipeline a researcher uses,
 then writes its report (means with 95% CIs, figures, factorial effects) under
-`results/demo/`.
+`results/demo/`. The pipeline is imported when the command runs (`gridgov --help` stays fast).
 """
 
 from __future__ import annotations

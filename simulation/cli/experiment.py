@@ -1,14 +1,20 @@
-"""`gridgov sweep`, `gridgov report` and `gridgov check`."""
+"""`gridgov sweep`, `gridgov report` and `gridgov check`.
+
+`gridgov --help` imports this module to list the commands, so the pipeline (pandas, the model,
+Matplotlib) is imported inside each handler, when the command runs.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+from simulation.config import config_error
 
 
 def _dry_run(args: argparse.Namespace) -> int:
     from simulation.analysis.plan import dry_run, format_plan
-    from simulation.config import config_error
     from simulation.running.sweep import plan
 
     if args.workers is not None and args.workers < 1:
@@ -59,10 +65,6 @@ def _report(args: argparse.Namespace) -> int:
 
 def _output_path(value: str | None, flag: str) -> str | None:
     """Refuse an output file whose folder does not exist, before anything is computed."""
-    from pathlib import Path
-
-    from simulation.config import config_error
-
     if value is None:
         return None
     path = Path(value)
